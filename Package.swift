@@ -16,6 +16,7 @@ let package = Package(
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .target(name: "CPoolShim"),
         .target(
             name: "Core",
             dependencies: ["CMariaDB", "COpenSSL", "CArgon2"],
@@ -23,7 +24,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "medikeep-fcgi",
-            dependencies: ["Core", "CFastCGI"],
+            dependencies: ["Core", "CFastCGI", "CPoolShim"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

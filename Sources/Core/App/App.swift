@@ -1,0 +1,74 @@
+import Foundation
+
+/// The application: routes a request, runs its handler and turns every error into the
+/// contract's error shape. Thread-safe; one instance serves every thread of a worker.
+public final class App: Sendable {
+    public let router: Router
+    public let shared: SharedState
+
+    public init(shared: SharedState) {
+        self.shared = shared
+        let table = RouteTable()
+        Routes.register(in: table, config: shared.config)
+        self.router = table.build()
+    }
+
+    /// Answers one request. Never throws: a handler's error becomes its response.
+    public func handle(_ request: Request, services: Services) -> Response {
+        var response: Response
+        var context: Context?
+        if request.body.count > shared.config.maxBodyBytes, !Routes.isUploadPath(request.path) {
+            response = APIError(413, "Request body too large", detail: .string("The limit is \(shared.config.maxBodyBytes) bytes.")).response
+        } else {
+            switch router.match(method: request.method, path: request.path) {
+            case .found(let handler, let parameters):
+                let ctx = Context(request: request, parameters: parameters, services: services)
+                context = ctx
+                response = App.run(handler, ctx, request: request)
+            case .wrongMethod(let allowed):
+                var error = APIError(405, "Method Not Allowed", detail: .string("\(request.method) is not allowed on \(request.path)"))
+                error.headers.append((name: "Allow", value: allowed.joined(separator: ", ")))
+                response = error.response
+            case .notFound:
+                response = APIError(404, "Not Found", detail: .string("No endpoint \(request.path)")).response
+            }
+        }
+        if let context { response.headers.append(contentsOf: context.extraHeaders) }
+        if !request.requestID.isEmpty { response.addHeader("X-Request-ID", request.requestID) }
+        if request.method == "HEAD" { response.body = [] }
+        return response
+    }
+
+    static func run(_ handler: Handler, _ context: Context, request: Request) -> Response {
+        do {
+            return try handler(context)
+        } catch let error as APIError {
+            return error.response
+        } catch let error as StoreError {
+            return App.response(for: error, request: request)
+        } catch {
+            Log.error("unhandled_error", ["request_id": .string(request.requestID), "path": .string(request.path), "error": .string(String(describing: error))])
+            return APIError(500, "Internal server error", detail: .string("request \(request.requestID)")).response
+        }
+    }
+
+    /// Database failures the client can act on get a 4xx; an unreachable database a 503.
+    static func response(for error: StoreError, request: Request) -> Response {
+        switch error {
+        case .unavailable(let message):
+            Log.warning("database_unavailable", ["request_id": .string(request.requestID), "error": .string(message)])
+            return APIError.serviceUnavailable.response
+        case .duplicate:
+            return APIError(409, "Resource already exists", detail: "A record with the same unique value exists.").response
+        case .foreignKey:
+            return APIError(422, "Referenced record does not exist or is still in use").response
+        case .invalidData(let message):
+            return APIError(422, "Invalid value", detail: .string(message)).response
+        case .deadlock:
+            return APIError(503, "Service busy, try again", detail: "The database was busy; nothing was changed.").response
+        case .other(let code, let message):
+            Log.error("database_error", ["request_id": .string(request.requestID), "code": .int(Int64(code)), "error": .string(message)])
+            return APIError(500, "Internal server error", detail: .string("request \(request.requestID)")).response
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// Start-up work done once by the master before any worker starts: the data directory,
+/// the secrets, the schema, and the first admin account.
+public enum Bootstrap {
+    /// Prepares everything workers rely on; throws with an operator-readable message.
+    public static func prepare(_ config: Config, forceMigrations: Bool = false) throws {
+        Store.initializeLibrary()
+        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        _ = try tokenSigner(config)
+        guard config.migrateOnStart || forceMigrations else { return }
+        let connection = try Connection(config.database)
+        let applied = try Migrator(connection: connection, directory: config.sqlDir).migrate()
+        if !applied.isEmpty { Log.info("migrations_applied", ["files": .array(applied.map { .string($0) })]) }
+        try FirstAdmin.ensure(connection: connection, config: config)
+    }
+
+    /// The JWT signer over the key generated on first start (`<data_dir>/jwt-signing.key`).
+    public static func tokenSigner(_ config: Config) throws -> JWTSigner {
+        JWTSigner(key: try SecretStore.loadOrCreate(named: "jwt-signing", in: config.dataDir))
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+extension Context {
+    /// The signed-in user, or 401. One indexed query checks that the user still exists and
+    /// is active, that the token's epoch is current (password change, account events) and
+    /// that this token was not revoked (logout).
+    public func requireUser() throws -> AuthenticatedUser {
+        if let cachedUser { return cachedUser }
+        guard let token = bearerToken() else { throw APIError.unauthorized }
+        let claims: TokenClaims
+        do {
+            claims = try services.shared.tokenSigner.verify(token, now: Int64(time(nil)))
+        } catch {
+            throw APIError.unauthorized
+        }
+        guard
+            let row = try db.queryOne(
+                """
+                SELECT u.username, u.role FROM users u
+                WHERE u.id = ? AND u.token_epoch = ? AND u.is_active = 1
+                  AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.token_id = ?)
+                """, [.int(claims.subject), .int(claims.epoch), .text(claims.tokenID)])
+        else { throw APIError.unauthorized }
+        let user = AuthenticatedUser(
+            id: claims.subject, username: row.string("username") ?? "", role: row.string("role") ?? "user",
+            tokenID: claims.tokenID, tokenExpiresAt: claims.expiresAt)
+        cachedUser = user
+        return user
+    }
+
+    /// 403 unless the signed-in user is an admin.
+    public func requireAdmin() throws -> AuthenticatedUser {
+        let user = try requireUser()
+        guard user.isAdmin else { throw APIError.forbidden("Admin privileges required") }
+        return user
+    }
+
+    /// The token from `Authorization: Bearer …`, else from the `access_token` cookie that
+    /// login sets (HttpOnly, SameSite=Strict) for browser clients.
+    func bearerToken() -> String? {
+        if let header = request.headers["authorization"] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+            return nil
+        }
+        guard let cookies = request.headers["cookie"] else { return nil }
+        for cookie in cookies.split(separator: ";") {
+            let pair = cookie.trimmingCharacters(in: .whitespaces)
+            if pair.hasPrefix("access_token=") { return String(pair.dropFirst("access_token=".count)) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,54 @@
+/// What an access token says: whose it is, which token it is, and when it stops working.
+///
+/// In the token these are `sub` (the user id, as a decimal string as RFC 7519 wants),
+/// `jti`, `iat`, `exp` (Unix seconds) and `ver`, the user's token epoch. The accounts code
+/// bumps a user's epoch on a password change, which revokes every token issued before it.
+public struct TokenClaims: Sendable, Equatable {
+    /// The user id (`sub`).
+    public var subject: Int64
+    /// A unique token id (`jti`), 128 random bits in hex, so one token can be revoked.
+    public var tokenID: String
+    /// Issue time, Unix seconds (`iat`).
+    public var issuedAt: Int64
+    /// Expiry, Unix seconds (`exp`); the token is refused from this second on.
+    public var expiresAt: Int64
+    /// The user's token epoch when issued (`ver`).
+    public var epoch: Int64
+
+    public init(subject: Int64, tokenID: String, issuedAt: Int64, expiresAt: Int64, epoch: Int64) {
+        self.subject = subject
+        self.tokenID = tokenID
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.epoch = epoch
+    }
+
+    /// Claims for a new token with a fresh random `jti`, valid for `lifetime` seconds.
+    public static func issue(subject: Int64, epoch: Int64, now: Int64, lifetime: Int64) -> TokenClaims {
+        TokenClaims(subject: subject, tokenID: SecureRandom.hex(16), issuedAt: now,
+                    expiresAt: now + lifetime, epoch: epoch)
+    }
+
+    /// The JWT payload object.
+    var json: JSON {
+        [
+            "sub": .string(String(subject)),
+            "jti": .string(tokenID),
+            "iat": .int(issuedAt),
+            "exp": .int(expiresAt),
+            "ver": .int(epoch),
+        ]
+    }
+
+    /// Reads the claims from a JWT payload; `nil` if any is missing or of the wrong type.
+    init?(json: JSON) {
+        guard case .object(let object) = json,
+              let sub = object["sub"]?.stringValue, let subject = Int64(sub), String(subject) == sub,
+              let tokenID = object["jti"]?.stringValue, !tokenID.isEmpty,
+              let issuedAt = object["iat"]?.intValue,
+              let expiresAt = object["exp"]?.intValue,
+              let epoch = object["ver"]?.intValue
+        else { return nil }
+        self.init(subject: subject, tokenID: tokenID, issuedAt: issuedAt, expiresAt: expiresAt, epoch: epoch)
+    }
+}

@@ -1,0 +1,108 @@
+/// Handles one routed request.
+public typealias Handler = @Sendable (Context) throws -> Response
+
+/// The route table: built once at start-up, then read concurrently by every thread.
+///
+/// Paths are matched segment by segment in a small trie. A literal segment beats a
+/// parameter (`/medications/patient/{id}` before `/medications/{id}`), `/x` and `/x/`
+/// are the same route, and a parameter segment named `*_id` or `id` must be an integer.
+public final class Router: Sendable {
+    private let root: Node
+
+    init(root: Node) { self.root = root }
+
+    /// The outcome of looking up a method and path.
+    public enum Match {
+        case found(Handler, PathParameters)
+        /// The path exists but not for this method; carries the methods that do exist.
+        case wrongMethod(allowed: [String])
+        case notFound
+    }
+
+    public func match(method: String, path: String) -> Match {
+        var node = root
+        var values: [(String, String)] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if let next = node.literals[Substring(segment)] {
+                node = next
+            } else if let (name, next) = node.parameter {
+                values.append((name, String(segment)))
+                node = next
+            } else {
+                return .notFound
+            }
+        }
+        if node.handlers.isEmpty { return .notFound }
+        let effective = method == "HEAD" ? "GET" : method
+        guard let handler = node.handlers[effective] else {
+            return .wrongMethod(allowed: node.handlers.keys.sorted())
+        }
+        return .found(handler, PathParameters(values))
+    }
+
+    final class Node: @unchecked Sendable {
+        // Mutated only while the table is built, before it is shared between threads.
+        var literals: [Substring: Node] = [:]
+        var parameter: (String, Node)?
+        var handlers: [String: Handler] = [:]
+    }
+}
+
+/// Builds a `Router`; resources add their routes with `get`/`post`/`put`/`delete`.
+public struct RouteTable {
+    let root = Router.Node()
+
+    public init() {}
+
+    public func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }
+    public func post(_ pattern: String, _ handler: @escaping Handler) { add("POST", pattern, handler) }
+    public func put(_ pattern: String, _ handler: @escaping Handler) { add("PUT", pattern, handler) }
+    public func patch(_ pattern: String, _ handler: @escaping Handler) { add("PATCH", pattern, handler) }
+    public func delete(_ pattern: String, _ handler: @escaping Handler) { add("DELETE", pattern, handler) }
+
+    /// Adds a route; `pattern` segments in braces (`{medication_id}`) are parameters.
+    public func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        var node = root
+        for segment in pattern.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment.hasPrefix("{") && segment.hasSuffix("}") {
+                let name = String(segment.dropFirst().dropLast())
+                if let (existing, next) = node.parameter {
+                    precondition(existing == name, "conflicting parameter names \(existing) and \(name) in \(pattern)")
+                    node = next
+                } else {
+                    let next = Router.Node()
+                    node.parameter = (name, next)
+                    node = next
+                }
+            } else if let next = node.literals[segment] {
+                node = next
+            } else {
+                let next = Router.Node()
+                node.literals[segment] = next
+                node = next
+            }
+        }
+        precondition(node.handlers[method] == nil, "duplicate route \(method) \(pattern)")
+        node.handlers[method] = handler
+    }
+
+    public func build() -> Router { Router(root: root) }
+}
+
+/// The values of a matched route's parameters.
+public struct PathParameters: Sendable {
+    let values: [(String, String)]
+
+    init(_ values: [(String, String)]) { self.values = values }
+
+    public subscript(name: String) -> String? { values.first(where: { $0.0 == name })?.1 }
+
+    /// An integer id parameter; a non-integer answers 422 naming the parameter, as a typed
+    /// path parameter does in the contract's framework.
+    public func id(_ name: String) throws -> Int64 {
+        guard let raw = self[name], let value = Int64(raw), value >= 0 else {
+            throw APIError.validation([FieldProblem(name, "must be an integer")])
+        }
+        return value
+    }
+}

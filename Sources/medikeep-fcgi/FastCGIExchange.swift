@@ -1,0 +1,91 @@
+import CFastCGI
+import Core
+import Foundation
+
+/// Converts between libfcgi's request (params + stdin) and `Core`'s values.
+enum FastCGIExchange {
+    /// Reads params and body. The path comes from `DOCUMENT_URI` (nginx's decoded,
+    /// normalised URI; PATH_INFO is empty without `fastcgi_split_path_info`).
+    static func readRequest(_ request: UnsafeMutablePointer<FCGX_Request>, maxBody: Int) -> Request {
+        let envp = request.pointee.envp
+        var method = "GET"
+        var path = "/"
+        var queryString = ""
+        var remoteAddress = ""
+        var requestID = ""
+        var contentLength = 0
+        var headers: [String: String] = [:]
+        var cursor = envp
+        while let entry = cursor?.pointee {
+            let pair = String(cString: entry)
+            cursor = cursor?.advanced(by: 1)
+            guard let equals = pair.firstIndex(of: "=") else { continue }
+            let name = pair[..<equals]
+            let value = String(pair[pair.index(after: equals)...])
+            switch name {
+            case "REQUEST_METHOD": method = value
+            case "DOCUMENT_URI": path = value
+            case "QUERY_STRING": queryString = value
+            case "REMOTE_ADDR": remoteAddress = value
+            case "CONTENT_TYPE": headers["content-type"] = value
+            case "CONTENT_LENGTH": contentLength = Int(value) ?? 0
+            case "HTTP_X_REQUEST_ID":
+                requestID = sanitizedRequestID(value)
+            default:
+                if name.hasPrefix("HTTP_") {
+                    headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+                }
+            }
+        }
+        var body: [UInt8] = []
+        if contentLength > 0 {
+            // Read at most one byte past the cap: enough for `App` to see the body is too
+            // large without buffering an unbounded body in memory.
+            let wanted = min(contentLength, maxBody + 1)
+            body = [UInt8](repeating: 0, count: wanted)
+            let read = body.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: wanted) {
+                    FCGX_GetStr($0, Int32(wanted), request.pointee.in)
+                }
+            }
+            body.removeLast(wanted - Int(max(read, 0)))
+        }
+        return Request(
+            method: method, path: path, query: QueryParameters(parsing: queryString), headers: headers,
+            remoteAddress: remoteAddress, body: body, requestID: requestID)
+    }
+
+    /// A client-supplied request id is echoed in headers and logs: keep it short and plain.
+    static func sanitizedRequestID(_ value: String) -> String {
+        String(value.prefix(64).filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+    }
+
+    /// Writes status line, headers and body in one `FCGX_PutStr`.
+    static func write(_ response: Response, to request: UnsafeMutablePointer<FCGX_Request>) {
+        var head = "Status: \(response.status) \(HTTPStatus.reason(response.status))\r\n"
+        for header in response.headers {
+            head += "\(header.name): \(header.value.filter { $0 != "\r" && $0 != "\n" })\r\n"
+        }
+        if response.status != 204 { head += "Content-Length: \(response.body.count)\r\n" }
+        head += "\r\n"
+        var bytes = Array(head.utf8)
+        bytes.append(contentsOf: response.body)
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                _ = FCGX_PutStr($0, Int32(buffer.count), request.pointee.out)
+            }
+        }
+    }
+
+    /// The watchdog's answer for a request past `request_timeout`.
+    static func answerTimeout(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        var requestID = ""
+        if let raw = FCGX_GetParam("HTTP_X_REQUEST_ID", request.pointee.envp) {
+            requestID = sanitizedRequestID(String(cString: raw))
+        }
+        var response = APIError(504, "Request timed out", detail: "The request took longer than the server allows; it was stopped.").response
+        if !requestID.isEmpty { response.addHeader("X-Request-ID", requestID) }
+        write(response, to: request)
+        FCGX_Finish_r(request)
+    }
+}
