@@ -3,6 +3,15 @@ enum Routes {
     static func register(in table: RouteTable, config: Config) {
         SystemRoutes.register(in: table, config: config)
         FrontendLogRoutes.register(in: table)
+        RegistrationRoutes.register(in: table)
+        AuthRoutes.register(in: table)
+        UserRoutes.register(in: table)
+        PreferenceRoutes.register(in: table)
+        Medications.register(in: table)
+        Pharmacies.register(in: table)
+        Practitioners.register(in: table)
+        Practices.register(in: table)
+        MedicalSpecialties.register(in: table)
     }
 
     /// Paths whose bodies may be large uploads (their limit is enforced by nginx and the

@@ -49,7 +49,7 @@ public struct APIError: Error, Sendable {
 }
 
 /// One bad input field and why.
-public struct FieldProblem: Sendable, Equatable {
+public struct FieldProblem: Error, Sendable, Equatable {
     public var field: String
     public var message: String
     public init(_ field: String, _ message: String) {

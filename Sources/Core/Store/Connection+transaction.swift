@@ -4,6 +4,7 @@ extension Connection {
     /// `body` as part of the outer one. When the transaction loses a deadlock or a lock
     /// wait, the whole of `body` runs once more, so it must not have side effects
     /// outside the database that cannot be repeated.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         if transactionDepth > 0 { return try body() }
         do {

@@ -5,18 +5,29 @@ import CMariaDB
 /// and otherwise (or after losing the server) on the next call, so a MariaDB restart
 /// costs the requests made while it is down a 503 and nothing more.
 public final class Connection {
-    private let config: DatabaseConfig
     private var handle: UnsafeMutablePointer<MYSQL>?
     private var statements = StatementCache()
     /// Depth of `transaction` calls; only the outermost one begins and commits.
     var transactionDepth = 0
 
-    /// Session settings applied on every (re)connect: UTC, so DATETIME values mean UTC,
-    /// and strict SQL so bad data is an error rather than a silently changed value.
-    static let sessionSetup = """
-        SET time_zone = '+00:00', autocommit = 1, \
-        sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'
-        """
+    /// Session settings applied on every (re)connect: UTC, so DATETIME values mean UTC;
+    /// strict SQL, so bad data is an error rather than a silently changed value; and lock
+    /// waits that give up (as `.deadlock`) well before the read timeout would drop the
+    /// connection, so a blocked request gets an answer instead of a lost session.
+    static func sessionSetup(readTimeout: Int) -> String {
+        var setup = """
+            SET time_zone = '+00:00', autocommit = 1, \
+            sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'
+            """
+        if readTimeout > 0 {
+            let lockWait = max(1, readTimeout / 3)
+            setup += ", innodb_lock_wait_timeout = \(lockWait), lock_wait_timeout = \(lockWait)"
+        }
+        return setup
+    }
+
+    /// The configuration this connection (re)connects with.
+    let config: DatabaseConfig
 
     /// Creates the connection and tries to connect. It does not fail when MariaDB is
     /// down: the next statement tries again and throws `StoreError.unavailable`.
@@ -147,7 +158,7 @@ public final class Connection {
         mysql_options(connection, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
         mysql_options(connection, MYSQL_OPT_WRITE_TIMEOUT, &readTimeout)
         mysql_options(connection, MYSQL_SET_CHARSET_NAME, "utf8mb4")
-        mysql_options(connection, MYSQL_INIT_COMMAND, Self.sessionSetup)
+        mysql_options(connection, MYSQL_INIT_COMMAND, Self.sessionSetup(readTimeout: config.readTimeout))
         let connected = mysql_real_connect(
             connection,
             config.socket == nil ? config.host : "localhost",
@@ -166,3 +177,7 @@ public final class Connection {
         return connection
     }
 }
+
+/// A connection belongs to the thread that made it; the compiler keeps it there.
+@available(*, unavailable)
+extension Connection: Sendable {}

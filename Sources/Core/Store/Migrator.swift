@@ -1,15 +1,21 @@
-import Foundation
 
 /// Applies the schema migrations in a directory (`NNNN_name.sql`, in name order) and
 /// records each in `schema_migrations` with the SHA-256 of its file, so each runs once
 /// and an edited file is noticed. Used by the master at start and by `migrate`.
+///
+/// `migrate()` works on a session of its own to the connection's database, opened with
+/// a long read timeout (see `statementTimeout`); the given connection is only read for
+/// its configuration there, and used as is by `pending()`.
 public struct Migrator {
     /// Server-wide lock name that serialises masters starting at the same time.
     static let lockName = "medikeep_migrations"
-    /// Total wait for the lock. It is taken in short waits, each well under the
-    /// connection's read timeout.
+    /// Total wait for the lock, taken in short waits so no single call blocks long.
     static let lockWaitSeconds = 60
     private static let lockStepSeconds = 5
+    /// Read timeout for the migration session. One statement (an ALTER of a big table)
+    /// can take far longer than a request may, and a timed-out DDL would be retried
+    /// on a new session while the first still runs on the server.
+    static let statementTimeout = 24 * 3600
 
     private let connection: Connection
     private let directory: String
@@ -24,8 +30,9 @@ public struct Migrator {
     /// changed, and stops at the first failing migration.
     @discardableResult
     public func migrate() throws -> [String] {
-        try withLock {
-            try connection.run("""
+        let session = try migrationSession()
+        return try withLock(on: session) {
+            try session.run("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version VARCHAR(255) NOT NULL PRIMARY KEY,
                     checksum CHAR(64) NOT NULL,
@@ -33,8 +40,8 @@ public struct Migrator {
                 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
                 """)
             var applied: [String] = []
-            for file in try pendingFiles() {
-                try apply(file)
+            for file in try pendingFiles(on: session) {
+                try apply(file, on: session)
                 applied.append(file.version)
             }
             return applied
@@ -43,11 +50,22 @@ public struct Migrator {
 
     /// The versions `migrate()` would apply now, after the same checksum checks.
     public func pending() throws -> [String] {
-        try pendingFiles().map(\.version)
+        try pendingFiles(on: connection).map(\.version)
     }
 
-    private func pendingFiles() throws -> [MigrationFile] {
-        let recorded = try recordedChecksums()
+    /// The caller's connection if its read timeout allows long statements, else a
+    /// session of its own to the same database with a long one.
+    private func migrationSession() throws -> Connection {
+        if connection.config.readTimeout <= 0 || connection.config.readTimeout >= Self.statementTimeout {
+            return connection
+        }
+        var config = connection.config
+        config.readTimeout = Self.statementTimeout
+        return try Connection(config)
+    }
+
+    private func pendingFiles(on session: Connection) throws -> [MigrationFile] {
+        let recorded = try recordedChecksums(on: session)
         let files = try MigrationFile.all(in: directory)
         for file in files {
             if let checksum = recorded[file.version], checksum != file.checksum {
@@ -57,13 +75,13 @@ public struct Migrator {
         return files.filter { recorded[$0.version] == nil }
     }
 
-    private func recordedChecksums() throws -> [String: String] {
-        let exists = try connection.queryOne(
+    private func recordedChecksums(on session: Connection) throws -> [String: String] {
+        let exists = try session.queryOne(
             "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'"
         )
         guard exists?.int("n") == 1 else { return [:] }
         var recorded: [String: String] = [:]
-        for row in try connection.query("SELECT version, checksum FROM schema_migrations") {
+        for row in try session.query("SELECT version, checksum FROM schema_migrations") {
             if let version = row.string("version") { recorded[version] = row.string("checksum") ?? "" }
         }
         return recorded
@@ -71,11 +89,11 @@ public struct Migrator {
 
     /// Runs the file's statements one by one. MariaDB commits DDL as it goes, so a
     /// failure leaves the statements before it applied; the message says which failed.
-    private func apply(_ file: MigrationFile) throws {
+    private func apply(_ file: MigrationFile, on session: Connection) throws {
         let statements = SQLScript.statements(in: file.text)
         for (number, statement) in statements.enumerated() {
             do {
-                try connection.run(statement)
+                try session.run(statement)
             } catch {
                 throw MigrationError.failed(
                     file: file.path,
@@ -83,59 +101,21 @@ public struct Migrator {
                 )
             }
         }
-        try connection.execute(
+        try session.execute(
             "INSERT INTO schema_migrations (version, checksum, applied_at) VALUES (?, ?, UTC_TIMESTAMP())",
             [.text(file.version), .text(file.checksum)]
         )
     }
 
-    private func withLock<T>(_ body: () throws -> T) throws -> T {
+    private func withLock<T>(on session: Connection, _ body: () throws -> T) throws -> T {
         var waited = 0
         while true {
-            let got = try connection.queryOne("SELECT GET_LOCK(?, ?) AS got", [.text(Self.lockName), .int(Self.lockStepSeconds)])
+            let got = try session.queryOne("SELECT GET_LOCK(?, ?) AS got", [.text(Self.lockName), .int(Self.lockStepSeconds)])
             if got?.int("got") == 1 { break }
             waited += Self.lockStepSeconds
             if waited >= Self.lockWaitSeconds { throw MigrationError.lockTimeout(seconds: Self.lockWaitSeconds) }
         }
-        defer { _ = try? connection.queryOne("SELECT RELEASE_LOCK(?)", [.text(Self.lockName)]) }
+        defer { _ = try? session.queryOne("SELECT RELEASE_LOCK(?)", [.text(Self.lockName)]) }
         return try body()
-    }
-}
-
-/// One `NNNN_name.sql` file as read from disk.
-struct MigrationFile {
-    let version: String
-    let path: String
-    let text: String
-    let checksum: String
-
-    /// The directory's migration files in name order; other files are ignored.
-    static func all(in directory: String) throws -> [MigrationFile] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw MigrationError.failed(file: directory, message: "cannot list the migrations directory: \(error.localizedDescription)")
-        }
-        return try names.filter(isMigrationName).sorted().map { name in
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw MigrationError.failed(file: path, message: "cannot read the file")
-            }
-            let bytes = [UInt8](data)
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw MigrationError.failed(file: path, message: "the file is not valid UTF-8")
-            }
-            return MigrationFile(
-                version: String(name.dropLast(4)), path: path, text: text, checksum: Checksum.sha256Hex(bytes)
-            )
-        }
-    }
-
-    /// Digits, an underscore, anything, ".sql".
-    static func isMigrationName(_ name: String) -> Bool {
-        guard name.hasSuffix(".sql"), let underscore = name.firstIndex(of: "_") else { return false }
-        let number = name[..<underscore]
-        return !number.isEmpty && number.allSatisfy(\.isASCII) && number.allSatisfy(\.isNumber)
     }
 }

@@ -23,7 +23,6 @@ final class PreparedStatement {
         }
         self.handle = handle
         parameters = ParameterBuffers(count: Int(mysql_stmt_param_count(handle)))
-        results = Self.resultBuffers(of: handle)
     }
 
     deinit {
@@ -33,8 +32,10 @@ final class PreparedStatement {
     /// Runs a statement that changes data. A result set, if any, is discarded.
     func execute(_ values: [SQLValue]) throws -> ExecResult {
         try run(values)
+        let affected = mysql_stmt_affected_rows(handle)
         let result = ExecResult(
-            affectedRows: Int(truncatingIfNeeded: mysql_stmt_affected_rows(handle)),
+            // (my_ulonglong)-1 means "not applicable", as for a SELECT.
+            affectedRows: affected == UInt64.max ? 0 : Int(clamping: affected),
             lastInsertID: Int64(bitPattern: mysql_stmt_insert_id(handle))
         )
         if mysql_stmt_field_count(handle) > 0 { mysql_stmt_free_result(handle) }
@@ -63,18 +64,14 @@ final class PreparedStatement {
         if mysql_stmt_execute(handle) != 0 { throw DriverError(statement: handle) }
     }
 
-    /// The result buffers for the shape just executed. A table altered since prepare
-    /// can change the column count, so a mismatch rebuilds them from fresh metadata.
+    /// The result buffers for the shape just executed, built on first use and rebuilt
+    /// when the columns' types changed (see `ResultBuffers.matches`).
     private func currentResults() throws -> ResultBuffers? {
-        let fieldCount = Int(mysql_stmt_field_count(handle))
-        if fieldCount == 0 { return nil }
-        if results?.count != fieldCount { results = Self.resultBuffers(of: handle) }
-        return results
-    }
-
-    private static func resultBuffers(of handle: UnsafeMutablePointer<MYSQL_STMT>) -> ResultBuffers? {
-        guard let metadata = mysql_stmt_result_metadata(handle) else { return nil }
-        defer { mysql_free_result(metadata) }
-        return ResultBuffers(metadata: metadata)
+        let count = Int(mysql_stmt_field_count(handle))
+        guard count > 0, let fields = handle.pointee.fields else { return nil }
+        if let results, results.matches(fields, count: count) { return results }
+        let fresh = ResultBuffers(fields: fields, count: count)
+        results = fresh
+        return fresh
     }
 }

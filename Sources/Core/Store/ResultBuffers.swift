@@ -23,6 +23,7 @@ final class ResultBuffers {
 
     let count: Int
     let kinds: [Kind]
+    private let signature: [FieldSignature]
     let columns: ColumnIndex
     private let binds: UnsafeMutablePointer<MYSQL_BIND>
     private let lengths: UnsafeMutablePointer<UInt>
@@ -30,10 +31,11 @@ final class ResultBuffers {
     private let truncations: UnsafeMutablePointer<my_bool>
     private let storage: UnsafeMutableRawPointer
 
-    /// Reads column names and types from the statement's result metadata.
-    init(metadata: UnsafeMutablePointer<MYSQL_RES>) {
-        count = Int(mysql_num_fields(metadata))
-        let fields = mysql_fetch_fields(metadata)!
+    /// Builds buffers for the columns described by `fields` (the statement's metadata
+    /// from its last execution).
+    init(fields: UnsafeMutablePointer<MYSQL_FIELD>, count: Int) {
+        self.count = count
+        signature = (0..<count).map { FieldSignature(fields[$0]) }
         var kinds: [Kind] = []
         var names: [String] = []
         var sizes: [Int] = []
@@ -75,6 +77,17 @@ final class ResultBuffers {
         nulls.deallocate()
         truncations.deallocate()
         storage.deallocate()
+    }
+
+    /// True if these buffers still fit the columns. Columns whose type only the binds
+    /// decide (`SELECT ?`) are typed NULL at prepare time, and a table altered since
+    /// prepare changes types too; in both cases the buffers must be rebuilt.
+    func matches(_ fields: UnsafeMutablePointer<MYSQL_FIELD>, count: Int) -> Bool {
+        guard count == self.count else { return false }
+        for index in 0..<count where signature[index] != FieldSignature(fields[index]) {
+            return false
+        }
+        return true
     }
 
     /// Points the statement's result columns at these buffers (once per execution).
@@ -203,5 +216,18 @@ final class ResultBuffers {
         case .date, .dateTime, .time: return fieldType == MYSQL_TYPE_NEWDATE ? MYSQL_TYPE_DATE : fieldType
         case .blob: return MYSQL_TYPE_BLOB
         }
+    }
+}
+
+/// What decides how a column is fetched: its type, whether it is binary, its sign.
+private struct FieldSignature: Equatable {
+    let type: UInt32
+    let charset: UInt32
+    let flags: UInt32
+
+    init(_ field: MYSQL_FIELD) {
+        type = field.type.rawValue
+        charset = field.charsetnr
+        flags = field.flags & UInt32(UNSIGNED_FLAG)
     }
 }

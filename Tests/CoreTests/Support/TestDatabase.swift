@@ -27,30 +27,31 @@ enum TestDatabase {
 
     /// A connection to the shared test schema, created on first use.
     static func connect() throws -> Connection {
-        try ensureSchema(name)
+        try sharedSchema.get()
         return try Connection(config())
+    }
+
+    /// Created once per test process (a lazily initialised static runs once).
+    private static let sharedSchema = Result<Void, any Error> {
+        let server = try Connection(config(database: ""))
+        try server.run("CREATE DATABASE IF NOT EXISTS \(name) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     }
 
     /// Runs `body` with a connection to a fresh, empty schema that is dropped after,
     /// for tests that need a whole database to themselves (such as migrations).
-    static func withScratchDatabase<T>(_ body: (Connection, DatabaseConfig) throws -> T) throws -> T {
+    static func withScratchDatabase(_ body: (Connection, DatabaseConfig) throws -> Void) throws {
         let database = uniqueName("medikeep_test_scratch")
         let server = try Connection(config(database: ""))
         try server.run("CREATE DATABASE \(database) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         defer { try? server.run("DROP DATABASE IF EXISTS \(database)") }
         let scratch = try config(database: database)
-        return try body(try Connection(scratch), scratch)
+        try body(try Connection(scratch), scratch)
     }
 
     /// A name no other test uses, for tables and schemas: `prefix_<12 hex digits>`.
     static func uniqueName(_ prefix: String) -> String {
         let suffix = String(UInt64.random(in: 0..<(1 << 48)), radix: 16)
         return prefix + "_" + String(repeating: "0", count: 12 - suffix.count) + suffix
-    }
-
-    private static func ensureSchema(_ database: String) throws {
-        let server = try Connection(config(database: ""))
-        try server.run("CREATE DATABASE IF NOT EXISTS \(database) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     }
 
     private static func environment(_ key: String) -> String? {

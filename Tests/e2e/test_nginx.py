@@ -1,0 +1,106 @@
+"""nginx's own behaviour: rate limits at their real values (on a second nginx with
+MEDIKEEP_RATE_LIMIT_FACTOR=1), body size limits, and JSON error pages."""
+
+import os
+import time
+import unittest
+
+from harness import (ExtraNginx, assert_error_shape, env, extra_dir, get, post,
+                     request)
+
+
+class RateLimitTests(unittest.TestCase):
+    """Real limits, on an nginx of its own in front of the main pool."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.nginx = ExtraNginx("ratelimit", f"unix:{env('MEDIKEEP_E2E_FCGI_SOCKET')}", factor=1)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.stop()
+
+    def exhaust(self, path, limit, **kw):
+        """Sends `limit` requests that must pass, then returns the next (refused) one."""
+        for i in range(limit):
+            r = get(path, base=self.nginx.base, **kw)
+            self.assertNotEqual(r.status, 429, f"request {i + 1} of {limit} was refused: {r!r}")
+        return get(path, base=self.nginx.base, **kw)
+
+    def assert_rate_limited(self, r, limit, window="minute"):
+        body = assert_error_shape(self, r, 429)
+        self.assertEqual(body["error"], "Too many requests")
+        self.assertEqual(body["detail"], f"Rate limit exceeded. Maximum {limit} requests per {window}.")
+        self.assertEqual(r.header("X-RateLimit-Limit"), str(limit))
+        self.assertEqual(r.header("X-RateLimit-Remaining"), "0")
+        retry_after = int(r.header("Retry-After"))
+        self.assertTrue(1 <= retry_after <= 10, retry_after)
+        reset = int(r.header("X-RateLimit-Reset"))
+        now = time.time()
+        self.assertTrue(now - 2 <= reset <= now + 12, (reset, now))
+        self.assertTrue(r.header("X-Request-ID"))
+
+    def test_authentication_limit_is_10_per_minute_per_ip(self):
+        refused = self.exhaust("/api/v1/auth/sso/config", 10)
+        self.assert_rate_limited(refused, 10)
+        # Another client address has its own budget.
+        other = get("/api/v1/auth/sso/config", base=self.nginx.base, source_address=("127.0.0.3", 0))
+        self.assertNotEqual(other.status, 429, other)
+        # Other classes are not affected by the authentication budget.
+        self.assertEqual(get("/api/v1/system/version", base=self.nginx.base).status, 200)
+
+    def test_login_shares_the_authentication_budget(self):
+        source = ("127.0.0.4", 0)
+        for i in range(10):
+            r = post("/api/v1/auth/login", base=self.nginx.base, source_address=source,
+                     form={"username": f"nobody{i}", "password": "wrong-password"})
+            self.assertNotEqual(r.status, 429, r)
+        r = post("/api/v1/auth/login", base=self.nginx.base, source_address=source,
+                 form={"username": "nobody", "password": "wrong-password"})
+        self.assert_rate_limited(r, 10)
+
+    def test_system_monitoring_limit_is_60_per_minute_per_ip(self):
+        source = ("127.0.0.5", 0)
+        refused = self.exhaust("/api/v1/system/log-level", 60, source_address=source)
+        self.assert_rate_limited(refused, 60)
+
+    def test_standard_limit_is_per_token(self):
+        source = ("127.0.0.6", 0)
+        headers = {"Authorization": "Bearer e2e-token-a"}
+        refused = self.exhaust("/api/v1/system/version", 100, headers=headers, source_address=source)
+        self.assert_rate_limited(refused, 100)
+        # Same address, another session: its own budget.
+        r = get("/api/v1/system/version", base=self.nginx.base, source_address=source,
+                headers={"Authorization": "Bearer e2e-token-b"})
+        self.assertEqual(r.status, 200, r)
+
+
+class BodySizeTests(unittest.TestCase):
+    two_mb = b"{" + b" " * (2 * 1024 * 1024) + b"}"
+
+    def test_oversized_json_body_is_json_413(self):
+        r = request("POST", "/api/v1/frontend-logs/log", body=self.two_mb,
+                    headers={"Content-Type": "application/json"})
+        body = assert_error_shape(self, r, 413)
+        self.assertEqual(body["error"], "Request body too large")
+
+    def test_upload_endpoints_take_more_than_a_megabyte(self):
+        # Without an account the application refuses it, but nginx lets it through.
+        r = request("POST", "/api/v1/entity-files/lab-result/1/files", body=self.two_mb,
+                    headers={"Content-Type": "application/octet-stream"})
+        self.assertNotEqual(r.status, 413, r)
+        self.assertLess(r.status, 500, r)
+
+
+class ErrorPageTests(unittest.TestCase):
+    def test_bad_gateway_when_the_pool_is_not_running(self):
+        dead_socket = os.path.join(extra_dir("dead"), "nothing-listens-here.sock")
+        nginx = ExtraNginx("dead", f"unix:{dead_socket}")
+        self.addCleanup(nginx.stop)
+        r = get("/api/v1/system/health", base=nginx.base, headers={"X-Request-ID": "e2e-502"})
+        body = assert_error_shape(self, r, 502)
+        self.assertEqual(body["error"], "Bad gateway: the application is not running")
+        self.assertEqual(r.header("X-Request-ID"), "e2e-502")
+
+    def test_server_header_hides_the_version(self):
+        self.assertEqual(get("/api/v1/system/version").header("Server"), "nginx")
