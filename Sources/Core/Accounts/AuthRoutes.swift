@@ -26,7 +26,7 @@ enum AuthRoutes {
             FROM users u LEFT JOIN user_preferences p ON p.user_id = u.id WHERE u.\(column) = ?
             """, [.text(name)])
         let userID = row?.int("id")
-        let throttle = LoginThrottle(db: db)
+        let throttle = LoginThrottle(db: db, config: context.config)
         let account = userID.map(LoginThrottle.key(userID:)) ?? LoginThrottle.key(unknownName: name)
         if let wait = try throttle.lockedFor(account) {
             Log.warning("login_locked", ["category": "security", "user_id": .int(userID.map(Int.init)), "remote": .string(context.request.remoteAddress)])
@@ -108,7 +108,7 @@ enum AuthRoutes {
         guard let current, let new else { throw APIError.badRequest("Validation failed") }
 
         let db = context.db
-        let throttle = LoginThrottle(db: db)
+        let throttle = LoginThrottle(db: db, config: context.config)
         let account = LoginThrottle.key(userID: user.id)
         if let wait = try throttle.lockedFor(account) { throw LoginThrottle.lockedError(retryAfter: wait) }
         let hasher = PasswordHasher()

@@ -6,11 +6,23 @@
 /// Unknown names are counted too, under their own key, so a lockout does not reveal
 /// whether an account exists. A success clears the count.
 struct LoginThrottle {
-    static let maximumFailures = 10
-    static let windowSeconds = 15 * 60
-    static let lockoutSeconds = 15 * 60
+    /// Stale counters older than this are purged by the cleanup job (the longest window
+    /// the configuration allows).
+    static let longestWindowSeconds = 24 * 60 * 60
 
     let db: Connection
+    /// `login_max_failures` and `login_lockout_minutes` from the configuration; the
+    /// counting window is as long as the lockout.
+    let maximumFailures: Int
+    let windowSeconds: Int
+    let lockoutSeconds: Int
+
+    init(db: Connection, config: Config) {
+        self.db = db
+        self.maximumFailures = config.loginMaxFailures
+        self.windowSeconds = config.loginLockoutMinutes * 60
+        self.lockoutSeconds = config.loginLockoutMinutes * 60
+    }
 
     /// The key of an existing account: by id, so guesses by username and by e-mail count together.
     static func key(userID: Int64) -> String { "user:\(userID)" }
@@ -41,7 +53,7 @@ struct LoginThrottle {
                 window_started_at = IF(window_started_at <= UTC_TIMESTAMP() - INTERVAL ? SECOND, UTC_TIMESTAMP(), window_started_at),
                 locked_until = IF(failures >= ?, UTC_TIMESTAMP() + INTERVAL ? SECOND, locked_until)
             """,
-            [.text(account), .int(Self.windowSeconds), .int(Self.windowSeconds), .int(Self.maximumFailures), .int(Self.lockoutSeconds)])
+            [.text(account), .int(Int64(windowSeconds)), .int(Int64(windowSeconds)), .int(Int64(maximumFailures)), .int(Int64(lockoutSeconds))])
     }
 
     /// Forgets the failures of `account` after a successful login.

@@ -10,6 +10,7 @@ public enum Bootstrap {
         _ = try tokenSigner(config)
         guard config.migrateOnStart || forceMigrations else { return }
         let connection = try Connection(config.database)
+        defer { connection.close() }  // workers open their own; do not hand this socket down
         let applied = try Migrator(connection: connection, directory: config.sqlDir).migrate()
         if !applied.isEmpty { Log.info("migrations_applied", ["files": .array(applied.map { .string($0) })]) }
         try FirstAdmin.ensure(connection: connection, config: config)

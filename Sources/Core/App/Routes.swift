@@ -3,6 +3,9 @@ enum Routes {
     static func register(in table: RouteTable, config: Config) {
         SystemRoutes.register(in: table, config: config)
         FrontendLogRoutes.register(in: table)
+        PatientMeRoutes.register(in: table)
+        PatientActivityRoutes.register(in: table)
+        PatientManagementRoutes.register(in: table)
         RegistrationRoutes.register(in: table)
         AuthRoutes.register(in: table)
         UserRoutes.register(in: table)

@@ -29,6 +29,9 @@ public struct Config: Sendable {
     public var maxBodyBytes: Int = 1_048_576
     public var sessionTimeoutMinutes: Int = 30
     public var registrationEnabled: Bool = true
+    /// Failed logins for one account before it is locked (decisions rule 7).
+    public var loginMaxFailures: Int = 10
+    public var loginLockoutMinutes: Int = 15
     public var initialAdminPasswordFile: String = ""
     public var enableTestEndpoints: Bool = false
 
@@ -78,7 +81,7 @@ public struct Config: Sendable {
         "listen", "listen_backlog", "listen_mode", "workers", "threads", "max_requests", "request_timeout",
         "slowlog_timeout", "shutdown_timeout", "pid_file", "log_file", "log_level", "data_dir", "sql_dir",
         "migrate_on_start", "db_socket", "db_host", "db_port", "db_user", "db_password", "db_name", "timezone",
-        "max_body_bytes", "session_timeout_minutes", "registration_enabled", "initial_admin_password_file",
+        "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures", "login_lockout_minutes", "initial_admin_password_file",
         "enable_test_endpoints",
     ]
 
@@ -121,6 +124,8 @@ public struct Config: Sendable {
         case "max_body_bytes": maxBodyBytes = try Config.int(key, value, 1024...1_073_741_824)
         case "session_timeout_minutes": sessionTimeoutMinutes = try Config.int(key, value, 5...10_080)
         case "registration_enabled": registrationEnabled = try Config.bool(key, value)
+        case "login_max_failures": loginMaxFailures = try Config.int(key, value, 1...100_000)
+        case "login_lockout_minutes": loginLockoutMinutes = try Config.int(key, value, 1...1440)
         case "initial_admin_password_file": initialAdminPasswordFile = value
         case "enable_test_endpoints": enableTestEndpoints = try Config.bool(key, value)
         default: throw ConfigError(key: key, message: "unknown configuration key")

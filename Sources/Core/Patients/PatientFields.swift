@@ -86,10 +86,13 @@ enum PatientFields {
     /// Checks the patient fields present in `body` and returns their values to store,
     /// keyed by column. `creating` demands the required fields; otherwise every field is
     /// optional (a partial update). Other keys are ignored. Every problem is reported at
-    /// once, with status 400 as the contract lists for patients.
-    static func parse(_ body: JSONObject, creating: Bool, today: String, db: Connection) throws -> [String: SQLValue] {
+    /// once, with status 400 as the contract lists for patients; `also` adds the caller's
+    /// own problems with other keys of the body to the same answer.
+    static func parse(
+        _ body: JSONObject, creating: Bool, today: String, db: Connection, also: [FieldProblem] = []
+    ) throws -> [String: SQLValue] {
         var values: [String: SQLValue] = [:]
-        var problems: [FieldProblem] = []
+        var problems = also
         var physician: Int64?
         for field in all {
             guard let raw = body[field.name] else {

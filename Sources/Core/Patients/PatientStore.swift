@@ -79,9 +79,12 @@ enum PatientStore {
     }
 
     /// Creates a patient owned by `owner` from validated values; it becomes the active
-    /// patient when the user has none. 400 when a second self record is asked for.
+    /// patient when the user has none. 400 when a second self record is asked for. A self
+    /// record's relationship defaults to "self", as registration sets it.
     static func create(_ values: [String: SQLValue], owner: Int64, isSelf: Bool, db: Connection) throws -> Row {
-        try db.transaction {
+        var values = values
+        if isSelf && values["relationship_to_self"] == nil { values["relationship_to_self"] = .text("self") }
+        return try db.transaction {
             _ = try lockUser(owner, db: db)
             let columns = PatientFields.all.map(\.name)
             let placeholders = Array(repeating: "?", count: columns.count + 2).joined(separator: ", ")

@@ -15,6 +15,9 @@ final class ResultBuffers {
         case time
         case text
         case blob
+        /// BIT(n): Connector/C copies only the column's bytes (big-endian) into the
+        /// buffer, so it is fetched as bytes and assembled here.
+        case bits
     }
 
     /// Variable-length values are fetched into a buffer of the column's maximum size up
@@ -139,6 +142,10 @@ final class ResultBuffers {
         case .blob:
             let bytes = UnsafeRawBufferPointer(start: buffer, count: Int(lengths[index]))
             return .blob(Array(bytes))
+        case .bits:
+            let bytes = UnsafeRawBufferPointer(start: buffer, count: min(Int(lengths[index]), 8))
+            let number = bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            return number <= UInt64(Int64.max) ? .int(Int64(number)) : .text(String(number))
         }
     }
 
@@ -184,7 +191,7 @@ final class ResultBuffers {
              MYSQL_TYPE_LONGLONG, MYSQL_TYPE_YEAR:
             return .integer(unsigned: field.flags & UInt32(UNSIGNED_FLAG) != 0)
         case MYSQL_TYPE_BIT:
-            return .integer(unsigned: true)
+            return .bits
         case MYSQL_TYPE_FLOAT: return .float
         case MYSQL_TYPE_DOUBLE: return .double
         case MYSQL_TYPE_DECIMAL, MYSQL_TYPE_NEWDECIMAL: return .decimal
@@ -200,7 +207,7 @@ final class ResultBuffers {
 
     private static func bufferSize(_ kind: Kind, declaredLength: Int) -> Int {
         switch kind {
-        case .integer, .double, .float: return 8
+        case .integer, .double, .float, .bits: return 8
         case .date, .dateTime, .time: return MemoryLayout<MYSQL_TIME>.size
         case .decimal: return max(declaredLength, 66) + 2
         case .text, .blob: return max(1, min(declaredLength, initialVariableBuffer))
@@ -214,7 +221,7 @@ final class ResultBuffers {
         case .double: return MYSQL_TYPE_DOUBLE
         case .decimal, .text: return MYSQL_TYPE_STRING
         case .date, .dateTime, .time: return fieldType == MYSQL_TYPE_NEWDATE ? MYSQL_TYPE_DATE : fieldType
-        case .blob: return MYSQL_TYPE_BLOB
+        case .blob, .bits: return MYSQL_TYPE_BLOB
         }
     }
 }

@@ -1,0 +1,106 @@
+"""The process pool under disturbance: a killed worker, SIGTERM, SIGHUP, a request
+past request_timeout. Each test runs its own pool + nginx (harness.ExtraStack), so
+the main stack is never disturbed."""
+
+import os
+import signal
+import threading
+import time
+import unittest
+
+from harness import ExtraStack, Load, assert_error_shape, env, get, wait_until
+
+LOAD_PATH = "/api/v1/system/health"  # one database round trip per request
+
+
+class PoolTests(unittest.TestCase):
+    def start_stack(self, name, **overrides):
+        stack = ExtraStack(name, workers=2, threads=4, **overrides)
+        self.addCleanup(stack.stop)
+        self.assertEqual(get(LOAD_PATH, base=stack.base).status, 200)
+        return stack
+
+    def test_killed_worker_is_replaced_and_requests_keep_succeeding(self):
+        stack = self.start_stack("kill")
+        pool = stack.pool
+        before = pool.workers()
+        self.assertEqual(len(before), 2, before)
+        with Load(LOAD_PATH, base=stack.base, threads=8) as load:
+            time.sleep(1.0)
+            victim = before[0]
+            os.kill(victim, signal.SIGKILL)
+            killed_at = time.monotonic()
+            replacement = wait_until(
+                lambda: [p for p in pool.workers() if p not in before] and len(pool.workers()) == 2,
+                timeout=5, message="a replacement worker")
+            replaced_at = time.monotonic()
+            time.sleep(1.5)
+        self.assertLessEqual(replaced_at - killed_at, 1.0, "the worker was replaced too slowly")
+        self.assertIn(before[1], pool.workers(), "the other worker must live on")
+        results = load.snapshot()
+        failures = load.failures()
+        self.assertGreater(len(results), 200, "too few requests to judge")
+        self.assertLessEqual(len(failures) / len(results), 0.01,
+                             f"{len(failures)} of {len(results)} failed: {failures[:5]}")
+        late = load.failures(since=replaced_at)
+        self.assertEqual(late, [], f"requests failed after the replacement ({replacement})")
+        status = get("/pool/status", base=stack.base).json
+        self.assertGreaterEqual(status["worker_restarts"], 1, status)
+
+    def test_sigterm_lets_a_request_in_flight_finish(self):
+        stack = self.start_stack("term")
+        outcome = {}
+
+        def slow_request():
+            try:
+                outcome["response"] = get("/api/v1/_test/sleep?ms=1500", base=stack.base, timeout=20)
+            except Exception as error:
+                outcome["error"] = error
+
+        client = threading.Thread(target=slow_request)
+        client.start()
+        # Wait until a thread of the pool holds the request, then ask the pool to stop.
+        wait_until(lambda: get("/pool/status", base=stack.base).json["active_threads"] >= 2,
+                   timeout=5, message="the slow request to be in flight")
+        stack.pool.signal(signal.SIGTERM)
+        client.join(20)
+        self.assertNotIn("error", outcome, outcome.get("error"))
+        r = outcome["response"]
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["slept_ms"], 1500)
+        self.assertEqual(stack.pool.wait(15), 0, "the master must exit 0 after SIGTERM")
+        self.assertEqual(stack.pool.workers(), [])
+        self.assertFalse(os.path.exists(stack.pool.pid_file), "pid file left behind")
+
+    def test_sighup_replaces_workers_without_failed_requests(self):
+        stack = self.start_stack("hup")
+        pool = stack.pool
+        before = set(pool.workers())
+        with Load(LOAD_PATH, base=stack.base, threads=6) as load:
+            time.sleep(0.5)
+            pool.signal(signal.SIGHUP)
+            wait_until(lambda: len(pool.workers()) == 2 and not before & set(pool.workers()),
+                       timeout=15, message="all workers to be replaced")
+            time.sleep(0.5)
+        self.assertIsNone(pool.process.poll(), "the master must keep running")
+        results = load.snapshot()
+        self.assertGreater(len(results), 50, "too few requests to judge")
+        self.assertEqual(load.failures(), [], f"of {len(results)} requests")
+
+    def test_request_over_request_timeout_is_json_504(self):
+        timeout = int(env("MEDIKEEP_E2E_REQUEST_TIMEOUT"))
+        stack = self.start_stack("timeout")
+        r = get(f"/api/v1/_test/sleep?ms={(timeout + 3) * 1000}", base=stack.base,
+                timeout=timeout + 20, headers={"X-Request-ID": "e2e-504"})
+        body = assert_error_shape(self, r, 504)
+        self.assertGreaterEqual(r.elapsed, timeout - 0.5, body)
+        self.assertEqual(r.header("X-Request-ID"), "e2e-504")
+        # The pool keeps serving (the stuck worker is replaced).
+        wait_until(lambda: get(LOAD_PATH, base=stack.base).status == 200, timeout=10,
+                   message="the pool to answer again")
+        for _ in range(20):
+            self.assertEqual(get(LOAD_PATH, base=stack.base).status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()
