@@ -13,7 +13,7 @@ enum PatientActivityRoutes {
     /// plus the user's own entries about no patient (e.g. a deleted patient).
     static func recentActivity(_ context: Context) throws -> Response {
         let user = try context.requireUser()
-        let limit = try PatientQuery.count(context.query, "limit", default: defaultLimit, max: maxLimit)
+        let limit = try QueryValues.count(context.query, "limit", default: defaultLimit, max: maxLimit)
         let access = PatientAccess.condition(patientColumn: "p.id", user: user.id, level: .view)
         let columns = "a.id, a.model_name, a.action, a.description, a.created_at, a.patient_id"
         // Two index-ordered halves (by patient, by user) merged, rather than one OR the
@@ -41,7 +41,7 @@ enum PatientActivityRoutes {
     /// For `patient_id` (default: the active patient); another user's patient is 404.
     static func dashboardStats(_ context: Context) throws -> Response {
         let user = try context.requireUser()
-        let requested = try PatientQuery.id(context.query, "patient_id")
+        let requested = try QueryValues.id(context.query, "patient_id")
         guard let id = try requested ?? ActivePatient.resolve(for: user, db: context.db) else {
             throw APIError.notFound("Patient")
         }

@@ -34,9 +34,9 @@ enum PatientManagementRoutes {
     /// over all accessible patients, not the page (`total_count` is upstream's name).
     static func list(_ context: Context) throws -> Response {
         let user = try context.requireUser()
-        let skip = try PatientQuery.count(context.query, "skip", default: 0)
-        let limit = try PatientQuery.count(context.query, "limit", default: maxPage, max: maxPage)
-        let includeShared = try PatientQuery.flag(context.query, "include_shared", default: true)
+        let skip = try QueryValues.count(context.query, "skip", default: 0)
+        let limit = try QueryValues.count(context.query, "limit", default: maxPage, max: maxPage)
+        let includeShared = try QueryValues.flag(context.query, "include_shared", default: true)
         let rows = try PatientStore.accessible(user: user.id, includeShared: includeShared, skip: skip, limit: limit, db: context.db)
         let counts = try PatientStore.counts(user: user.id, db: context.db)
         let shared = includeShared ? counts.shared : 0

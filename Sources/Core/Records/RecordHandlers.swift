@@ -63,7 +63,7 @@ public struct RecordHandlers: Sendable {
                 $0.trimmingCharacters(in: .whitespaces)
             }.filter { !$0.isEmpty }
             if !tags.isEmpty {
-                let matchAll = try QueryFlag.read(context.query, "tag_match_all", default: false)
+                let matchAll = try QueryValues.flag(context.query, "tag_match_all", default: false)
                 let each = tags.map { _ in "JSON_CONTAINS(r.tags, JSON_QUOTE(?))" }
                 conditions.append("(" + each.joined(separator: matchAll ? " AND " : " OR ") + ")")
                 binds += tags.map { .text($0) }

@@ -67,7 +67,7 @@ public enum Medications {
     /// `?active_only=true` narrows to medications whose status is active.
     static func listForPatient(_ context: Context) throws -> Response {
         let patientID = try context.parameters.id("patient_id")
-        let activeOnly = try QueryFlag.read(context.query, "active_only", default: false)
+        let activeOnly = try QueryValues.flag(context.query, "active_only", default: false)
         return try handlers.list(context, patientID: patientID, extra: activeOnly ? [("r.status = 'active'", [])] : [])
     }
 }

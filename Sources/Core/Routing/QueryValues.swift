@@ -1,8 +1,8 @@
-/// Query-string values of the patient endpoints, checked as decisions rule 6 asks:
+/// Query-string values, checked as decisions rule 6 asks:
 /// a non-integer or negative number is 422 naming the parameter; over the maximum clamps.
-enum PatientQuery {
+public enum QueryValues {
     /// A non-negative integer parameter, `fallback` when absent, at most `max` when given.
-    static func count(_ query: QueryParameters, _ name: String, default fallback: Int, max: Int? = nil) throws -> Int {
+    public static func count(_ query: QueryParameters, _ name: String, default fallback: Int, max: Int? = nil) throws -> Int {
         guard let raw = query[name], !raw.isEmpty else { return fallback }
         guard let value = Int(raw) else { throw APIError.validation([FieldProblem(name, "must be an integer")]) }
         guard value >= 0 else { throw APIError.validation([FieldProblem(name, "must be greater than or equal to 0")]) }
@@ -11,14 +11,14 @@ enum PatientQuery {
     }
 
     /// An optional id parameter (`patient_id`): nil when absent, 422 unless a non-negative integer.
-    static func id(_ query: QueryParameters, _ name: String) throws -> Int64? {
+    public static func id(_ query: QueryParameters, _ name: String) throws -> Int64? {
         guard let raw = query[name], !raw.isEmpty else { return nil }
         guard let value = Int64(raw), value >= 0 else { throw APIError.validation([FieldProblem(name, "must be an integer")]) }
         return value
     }
 
     /// A boolean parameter in the spellings clients use (true/false, 1/0, yes/no, on/off).
-    static func flag(_ query: QueryParameters, _ name: String, default fallback: Bool) throws -> Bool {
+    public static func flag(_ query: QueryParameters, _ name: String, default fallback: Bool) throws -> Bool {
         guard let raw = query[name], !raw.isEmpty else { return fallback }
         switch raw.lowercased() {
         case "true", "1", "yes", "on": return true
