@@ -1,0 +1,28 @@
+/// The scheduled tasks `medikeep-jobs` runs, by name. Each is plain `Core` code over a
+/// connection; the executable only parses arguments, takes the lease and reports.
+public enum Jobs {
+    /// A task: its name (the subcommand and the lease), a one-line summary, the longest
+    /// it may hold its lease, and the work, which returns a summary for the log.
+    public struct Task: Sendable {
+        public let name: String
+        public let summary: String
+        public let leaseSeconds: Int
+        public let run: @Sendable (Connection) throws -> JSONObject
+    }
+
+    public static let all: [Task] = [
+        Task(
+            name: "maintenance", summary: "delete expired token revocations, stale login counters and rate events",
+            leaseSeconds: 600
+        ) { db in
+            let purged = try AccountMaintenance.purgeExpired(db: db)
+            let events = try db.execute("DELETE FROM rate_events WHERE created_at < UTC_TIMESTAMP() - INTERVAL 1 DAY")
+            return [
+                "revoked_tokens": .int(Int64(purged.revokedTokens)), "login_failures": .int(Int64(purged.loginFailures)),
+                "rate_events": .int(Int64(events.affectedRows)),
+            ]
+        },
+    ]
+
+    public static func task(named name: String) -> Task? { all.first { $0.name == name } }
+}
