@@ -46,6 +46,10 @@ final class Worker: @unchecked Sendable {
         // main thread ever sees these signals (libfcgi's own handler cannot wake threads).
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
+        // Argon2id takes ~19 MiB per password check. With glibc's adaptive threshold such
+        // blocks end up in per-thread arenas and are never returned; a fixed threshold
+        // keeps every large block mmap'ed, so it goes back to the system when freed.
+        mk_fixed_mmap_threshold(1 << 20)
         FCGX_Init()
         for request in requests { FCGX_InitRequest(request, 0, 0) }
         for index in 0..<config.threads { startThread(index) }

@@ -168,9 +168,11 @@ def report(args):
               f"{r['pool_ms']:>11.3f} {r['nginx_ms']:>12.3f} {r['db_ms']:>9.3f} {r['non2xx']:>7} "
               f"{r['peak_rss_kib'] / 1024:>11.1f} MiB")
     failed = ", ".join(f"{r['name']} {errors(r)}" for r in rows if errors(r)) or "none"
+    seen = ", ".join(f"{r['name']} {r['workers_seen']}" for r in rows)
     seconds = rows[0]["seconds"] if rows else "?"
-    print(f"\n({CONNECTIONS} connections, {THREADS} wrk threads, {seconds} s each; "
-          f"CPU in ms per completed request; socket errors: {failed})")
+    print(f"\n{CONNECTIONS} connections, {THREADS} wrk threads, {seconds} s per endpoint; CPU in ms per "
+          f"completed request.\nSocket errors: {failed}. Worker processes seen (more than the pool's "
+          f"size = recycled during the run): {seen}.")
     checks = []
     for r in rows:
         if r["name"] in CPU_BUDGET_MS:

@@ -37,18 +37,27 @@ bench_insert_medications() {
         FROM seq_1_to_$count;"
 }
 
-# bench_capture_list_sql VAR DB URL TOKEN: the SELECT the pool runs for one GET of URL,
-# taken from MariaDB's general log (prepared statements are logged with their values),
-# so EXPLAIN sees exactly the application's query.
+# bench_capture_list_sql VAR DB URL TOKEN VALUE...: the SELECT the pool runs for one GET
+# of URL, taken from MariaDB's general log so EXPLAIN sees exactly the application's
+# query. A statement prepared while the log was off is logged with its `?` markers,
+# so they are replaced with VALUE... in order (the values the request binds).
 bench_capture_list_sql() {
-    local var="$1" db="$2" url="$3" token="$4" sql
+    local var="$1" db="$2" url="$3" token="$4" sql; shift 4
     bench_sql "$var" mysql "TRUNCATE general_log; SET GLOBAL log_output = 'TABLE'; SET GLOBAL general_log = ON;"
     curl -sf -o /dev/null -H "Authorization: Bearer $token" "$url" || mk_die "GET $url failed"
     sql="$(bench_sql "$var" mysql "SET GLOBAL general_log = OFF;
         SELECT REPLACE(REPLACE(CONVERT(argument USING utf8mb4), '\n', ' '), '\t', ' ') FROM general_log
-        WHERE argument LIKE 'SELECT % FROM medications r %ORDER BY r.id DESC LIMIT%'
+        WHERE command_type = 'Execute'
+            AND argument LIKE 'SELECT % FROM medications r %ORDER BY r.id DESC LIMIT%'
         ORDER BY event_time DESC LIMIT 1; TRUNCATE general_log;" -N -B -r)"
     [ -n "$sql" ] || mk_die "the list query did not appear in MariaDB's general log"
+    if [[ "$sql" == *'?'* ]]; then
+        sql="$(BENCH_VALUES="$*" perl -e '
+            my @v = split / /, $ENV{BENCH_VALUES}; my $q = <STDIN>; chomp $q;
+            my $n = () = $q =~ /\?/g;
+            die "the list query has $n markers, expected " . scalar(@v) . "\n" if $n != @v;
+            $q =~ s/\?/shift @v/ge; print $q' <<<"$sql")" || mk_die "cannot fill in the list query"
+    fi
     printf '%s\n' "$sql"
 }
 
@@ -56,6 +65,7 @@ bench_capture_list_sql() {
 # index (ix_medications_patient*) without a filesort and reads only the page's rows.
 bench_explain() {
     local var="$1" db="$2" sql="$3" key extra rows
+    printf '  %s\n' "SELECT r.id, r.patient_id, ... FROM medications r ${sql#* FROM medications r }"
     bench_sql "$var" "$db" "EXPLAIN $sql" -t
     key="$(bench_sql "$var" "$db" "EXPLAIN $sql" -N -B | awk -F'\t' '$3 == "r" { print $6 }')"
     extra="$(bench_sql "$var" "$db" "EXPLAIN $sql" -N -B | awk -F'\t' '$3 == "r" { print $10 }')"

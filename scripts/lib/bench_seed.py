@@ -58,6 +58,8 @@ class Client:
                 status, text = response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             status, text = error.code, error.read().decode()
+        except (urllib.error.URLError, OSError) as error:  # refused, reset, timed out
+            raise SystemExit(f"bench_seed: {method} {path}: no answer ({error})")
         if status not in expect:
             raise SystemExit(f"bench_seed: {method} {path} answered {status}: {text[:300]}")
         return json.loads(text) if text else None

@@ -13,6 +13,9 @@ static inline int mk_cas(int64_t *p, int64_t expected, int64_t desired) {
     return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* Makes every allocation of at least `bytes` an mmap of its own (see Worker.run). */
+int mk_fixed_mmap_threshold(int bytes);
+
 /* memfd_create is not exported by Glibc's Swift overlay on every version. */
 int mk_memfd(const char *name);
 

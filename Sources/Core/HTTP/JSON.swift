@@ -37,6 +37,14 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
         }
     }
 
+    /// Adds a key known not to be present yet, without the lookup `subscript` does (for
+    /// renderers that build objects from a fixed list of distinct names).
+    public mutating func appendUnique(_ key: String, _ value: JSON) {
+        pairs.append((key: key, value: value))
+    }
+
+    public mutating func reserveCapacity(_ count: Int) { pairs.reserveCapacity(count) }
+
     public var keys: [String] { pairs.map(\.key) }
     public var count: Int { pairs.count }
     public func contains(_ key: String) -> Bool { pairs.contains(where: { $0.key == key }) }

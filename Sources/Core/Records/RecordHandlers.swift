@@ -77,7 +77,7 @@ public struct RecordHandlers: Sendable {
         let rows = try context.db.query(
             query.selectFrom + whereClause + " ORDER BY r.id DESC LIMIT ? OFFSET ?",
             binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
-        return .json(.array(rows.map { RecordJSON.render($0, type: type) }))
+        return .json(.array(rows.map { RecordJSON.render($0, layout: query.layout) }))
     }
 
     // MARK: get
@@ -98,7 +98,7 @@ public struct RecordHandlers: Sendable {
             binds += access.binds
         }
         guard let row = try db.queryOne(sql, binds) else { throw APIError.notFound(type.name) }
-        return RecordJSON.render(row, type: type)
+        return RecordJSON.render(row, layout: query.layout)
     }
 
     // MARK: create

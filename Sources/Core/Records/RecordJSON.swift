@@ -1,25 +1,24 @@
-/// Renders a stored row as the record's JSON, driven by the field kinds.
+/// Renders a stored row as the record's JSON, by column position (no name lookups on
+/// the list path), driven by the field kinds.
 enum RecordJSON {
-    static func render(_ row: Row, type: RecordType) -> JSON {
+    static func render(_ row: Row, layout: [RecordQuery.Slot]) -> JSON {
         var object = JSONObject()
-        object["id"] = json(row["id"], kind: .integer(0...Int64.max))
-        if let patient = type.patientColumn { object[patient] = json(row[patient], kind: .integer(0...Int64.max)) }
-        for field in type.fields where field.column != type.patientColumn {
-            object[field.name] = json(row[field.column], kind: field.kind)
-        }
-        for computed in type.computed { object[computed.name] = json(row[computed.name], kind: computed.kind) }
-        for embed in type.embeds {
-            let idColumn = "\(embed.key)__id"
-            if row[idColumn] == .null {
-                object[embed.key] = .null
-                continue
+        object.reserveCapacity(layout.count)
+        for slot in layout {
+            switch slot {
+            case .value(let name, let kind, let position):
+                object.appendUnique(name, json(row[position], kind: kind))
+            case .embed(let key, let idPosition, let columns):
+                guard row[idPosition] != .null else {
+                    object.appendUnique(key, .null)
+                    continue
+                }
+                var embedded = JSONObject()
+                embedded.reserveCapacity(columns.count)
+                for column in columns { embedded.appendUnique(column.name, json(row[column.position], kind: column.kind)) }
+                object.appendUnique(key, .object(embedded))
             }
-            var embedded = JSONObject()
-            for column in embed.columns { embedded[column.name] = json(row["\(embed.key)__\(column.name)"], kind: column.kind) }
-            object[embed.key] = .object(embedded)
         }
-        object["created_at"] = json(row["created_at"], kind: .string(maxLength: 40))
-        object["updated_at"] = json(row["updated_at"], kind: .string(maxLength: 40))
         return .object(object)
     }
 
@@ -35,7 +34,7 @@ enum RecordJSON {
             return .int(i)
         case .double(let d): return .double(d)
         case .text(let s):
-            if kind.isJSONColumn { return (try? JSON.parse(s)) ?? .null }
+            if kind.isJSONColumn { return (try? JSON.parse(Array(s.utf8))) ?? .null }
             return .string(s)
         case .blob: return .null
         }

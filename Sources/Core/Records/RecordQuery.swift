@@ -1,23 +1,47 @@
 /// The SQL each record type needs, built once from its description (every value bound,
-/// never interpolated). The record's own table is aliased `r`.
+/// never interpolated), and the layout of its result columns so rows render by position.
+/// The record's own table is aliased `r`.
 struct RecordQuery: Sendable {
-    let type: RecordType
     /// `SELECT <columns> FROM <table> r <joins>`; callers add WHERE/ORDER/LIMIT.
     let selectFrom: String
+    /// The top-level output values in select order (embedded objects are `.embed`).
+    let layout: [Slot]
+
+    enum Slot: Sendable {
+        /// A plain value at `position`.
+        case value(name: String, kind: FieldKind, position: Int)
+        /// An embedded object whose id is at `idPosition` (null object when the id is null).
+        case embed(key: String, idPosition: Int, columns: [(name: String, kind: FieldKind, position: Int)])
+    }
 
     init(_ type: RecordType) {
-        self.type = type
-        var columns = ["r.id"]
-        if let patient = type.patientColumn { columns.append("r.\(patient)") }
-        columns += type.fields.filter { $0.column != type.patientColumn }.map { "r.\($0.column)" }
-        columns += type.computed.map { "(\($0.sql)) AS \($0.name)" }
+        var columns: [String] = []
+        var layout: [Slot] = []
+        func add(_ sql: String, _ name: String, _ kind: FieldKind) {
+            layout.append(.value(name: name, kind: kind, position: columns.count))
+            columns.append(sql)
+        }
+        let id = FieldKind.integer(0...Int64.max)
+        add("r.id", "id", id)
+        if let patient = type.patientColumn { add("r.\(patient)", patient, id) }
+        for field in type.fields where field.column != type.patientColumn { add("r.\(field.column)", field.name, field.kind) }
+        for computed in type.computed { add("(\(computed.sql))", computed.name, computed.kind) }
         var joins: [String] = []
         for (index, embed) in type.embeds.enumerated() {
             let alias = "e\(index)"
             joins.append("LEFT JOIN \(embed.table) \(alias) ON \(alias).id = r.\(embed.foreignKey)")
-            columns += embed.columns.map { "\($0.sql.replacingOccurrences(of: "{e}", with: alias)) AS \(embed.key)__\($0.name)" }
+            var embedded: [(name: String, kind: FieldKind, position: Int)] = []
+            var idPosition = columns.count
+            for column in embed.columns {
+                if column.name == "id" { idPosition = columns.count }
+                embedded.append((column.name, column.kind, columns.count))
+                columns.append(column.sql.replacingOccurrences(of: "{e}", with: alias))
+            }
+            layout.append(.embed(key: embed.key, idPosition: idPosition, columns: embedded))
         }
-        columns += ["r.created_at", "r.updated_at"]
+        add("r.created_at", "created_at", .string(maxLength: 40))
+        add("r.updated_at", "updated_at", .string(maxLength: 40))
+        self.layout = layout
         selectFrom = "SELECT \(columns.joined(separator: ", ")) FROM \(type.table) r " + joins.joined(separator: " ")
     }
 
