@@ -174,6 +174,7 @@ final class Master {
     /// Workers that reached `max_requests` (or timed out a request) raise SIGUSR2 after
     /// marking themselves draining: start their replacements now, so capacity never dips.
     func replaceRetiringWorkers() {
+        guard !stopping else { return }  // a stopping pool replaces nobody
         for (pid, record) in workers where !record.retiring && record.generation == generation {
             if mk_load(scoreboard.worker(record.slot, .draining)) != 0 {
                 workers[pid]?.retiring = true

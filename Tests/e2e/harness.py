@@ -247,10 +247,11 @@ class ExtraPool:
             "MEDIKEEP_MIGRATE_ON_START": "false",
         })
         variables.update({f"MEDIKEEP_{k.upper()}": str(v) for k, v in overrides.items()})
-        self.process = subprocess.Popen(
-            [env("MEDIKEEP_E2E_POOL_BIN"), "serve", "--config", env("MEDIKEEP_E2E_POOL_CONFIG")],
-            env=variables, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(self.dir, "stderr.log"), "ab"), start_new_session=True)
+        with open(os.path.join(self.dir, "stderr.log"), "ab") as stderr:
+            self.process = subprocess.Popen(
+                [env("MEDIKEEP_E2E_POOL_BIN"), "serve", "--config", env("MEDIKEEP_E2E_POOL_CONFIG")],
+                env=variables, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+                start_new_session=True)
         self.pid = self.process.pid
         wait_until(lambda: os.path.exists(self.socket) and len(self.workers()) > 0
                    or self.process.poll() is not None, 15, message="the extra pool to listen")
@@ -267,11 +268,15 @@ class ExtraPool:
         return self.process.wait(timeout)
 
     def log_tail(self, lines=20):
-        try:
-            with open(self.log_file, errors="replace") as f:
-                return "".join(f.readlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        """The end of the pool's log and of its standard error."""
+        tails = []
+        for path in (self.log_file, os.path.join(self.dir, "stderr.log")):
+            try:
+                with open(path, errors="replace") as f:
+                    tails.append("".join(f.readlines()[-lines:]))
+            except OSError:
+                pass
+        return "\n".join(tails) or "(no log)"
 
     def stop(self):
         if self.process.poll() is None:

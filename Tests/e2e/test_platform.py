@@ -90,7 +90,7 @@ class RoutingTests(unittest.TestCase):
         assert_error_shape(self, get("/api/v1/system/no-such-thing/"), 404)
 
     def test_path_outside_the_api_is_json_404(self):
-        for path in ("/", "/index.html", "/no-such-page", "/api", "/_medikeep_files/x"):
+        for path in ("/", "/index.html", "/no-such-page", "/api", "/pool", "/_medikeep_files/x"):
             with self.subTest(path=path):
                 assert_error_shape(self, get(path), 404)
 
@@ -142,9 +142,12 @@ class PoolEndpointTests(unittest.TestCase):
         r = get("/pool/status")
         self.assertEqual(r.status, 200, r)
         body = r.json
-        for key in ("accepted_requests", "active_threads", "idle_threads", "listen_queue",
-                    "worker_restarts", "uptime_seconds"):
+        for key in ("accepted_requests", "active_threads", "idle_threads", "worker_restarts",
+                    "uptime_seconds"):
             self.assertIsInstance(body[key], int, key)
+        # The kernel reports a listen queue for TCP sockets only; null on a unix socket.
+        self.assertIn("listen_queue", body)
+        self.assertIsInstance(body["listen_queue"], (int, type(None)))
         self.assertEqual(len(body["workers"]), 2, body["workers"])  # scripts/test: workers = 2
         self.assertGreaterEqual(body["active_threads"], 1)  # this request
 

@@ -11,13 +11,6 @@ bench_state() {
     python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
 }
 
-# bench_keepalive: idle upstream connections nginx keeps, as scripts/run computes it
-# (half the pool's threads), so the benchmark measures the configuration users run.
-bench_keepalive() {
-    local workers="${MEDIKEEP_WORKERS:-$(nproc)}" threads="${MEDIKEEP_THREADS:-8}"
-    echo $(( workers * threads / 2 > 0 ? workers * threads / 2 : 1 ))
-}
-
 # bench_insert_medications VAR DB PATIENT COUNT PRACTITIONER PHARMACY: COUNT medications
 # for PATIENT in one statement, from MariaDB's SEQUENCE engine (seq_1_to_N), varied
 # like real data (statuses, tags, every 2nd with a practitioner, every 3rd a pharmacy).

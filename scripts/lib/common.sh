@@ -2,6 +2,7 @@
 # Everything here is idempotent: calling a start twice or a stop on nothing is fine.
 
 MK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck disable=SC2034  # used by the scripts that source this file
 MK_LIB="$MK_ROOT/scripts/lib"
 
 # Debian packages the build, the stack and the tests need.

@@ -8,7 +8,7 @@
 mk_db_sock() { printf '%s\n' "$1/run/mariadb.sock"; }
 
 # mariadbd refuses to run as root unless told to; as anyone else it needs nothing.
-_mk_db_user_opt() { [ "$(id -u)" -eq 0 ] && printf '%s\n' --user=root || true; }
+_mk_db_user_opt() { if [ "$(id -u)" -eq 0 ]; then printf '%s\n' --user=root; fi; }
 
 # mk_db_init VAR: creates the data directory on first use.
 mk_db_init() {

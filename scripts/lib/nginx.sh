@@ -4,12 +4,11 @@
 # Layout under PREFIX: conf/nginx.conf, conf/medikeep/*.conf, logs/{error,access}.log,
 # logs/nginx.pid, tmp/*.
 
-# mk_nginx_render PREFIX LISTEN FCGI_SERVER FACTOR READ_TIMEOUT KEEPALIVE FILES_DIR
+# mk_nginx_render PREFIX LISTEN FCGI_SERVER FACTOR READ_TIMEOUT FILES_DIR
 #   LISTEN        e.g. 127.0.0.1:8080
 #   FCGI_SERVER   the upstream server: unix:/abs/path.sock or 127.0.0.1:9000
 #   FACTOR        MEDIKEEP_RATE_LIMIT_FACTOR: every rate limit is multiplied by it
 #   READ_TIMEOUT  fastcgi_read_timeout, e.g. 65s
-#   KEEPALIVE     idle upstream connections per nginx worker
 #   FILES_DIR     the directory /_medikeep_files/ (X-Accel-Redirect) maps to
 mk_nginx_render() {
     local prefix="$1" f
@@ -28,7 +27,7 @@ mk_nginx_render() {
     # sockets under var/; this stack only listens on loopback.
     [ "$(id -u)" -eq 0 ] && user_line="user root root;"
     MK_T_PREFIX="$prefix" MK_T_LISTEN="$2" MK_T_FCGI_SERVER="$3" MK_T_READ_TIMEOUT="$5" \
-    MK_T_KEEPALIVE="$6" MK_T_FILES_DIR="$7" MK_T_NGINX_WORKERS=1 MK_T_USER_LINE="$user_line" \
+    MK_T_FILES_DIR="$6" MK_T_NGINX_WORKERS=1 MK_T_USER_LINE="$user_line" \
         perl -pe 's{\@([A-Z_]+)\@}{exists $ENV{"MK_T_$1"} ? $ENV{"MK_T_$1"} : die "unknown placeholder \@$1\@\n"}ge' \
         "$MK_ROOT/nginx/medikeep.conf.template" >"$prefix/conf/nginx.conf"
 }

@@ -26,7 +26,7 @@ mk_pool_env_unset() {
     MK_POOL_ENV_UNSET=()
     for name in $(compgen -e); do
         case "$name" in
-            MEDIKEEP_HTTP_PORT | MEDIKEEP_RATE_LIMIT_FACTOR | MEDIKEEP_TEST_* | MEDIKEEP_E2E_*)
+            MEDIKEEP_HTTP_PORT | MEDIKEEP_RATE_LIMIT_FACTOR | MEDIKEEP_BUILD | MEDIKEEP_TEST_* | MEDIKEEP_E2E_*)
                 MK_POOL_ENV_UNSET+=(-u "$name") ;;
         esac
     done

@@ -38,17 +38,19 @@ mk_stack_write_config() {
         "$@"
 }
 
-# mk_stack_start VAR BINDIR PORT FACTOR READ_TIMEOUT KEEPALIVE [POOL_LOG]: starts the
+# mk_stack_start VAR BINDIR PORT FACTOR READ_TIMEOUT [POOL_LOG]: starts the
 # pool (MariaDB must run) and nginx on 127.0.0.1:PORT, then waits for health.
 mk_stack_start() {
-    local var="$1" bin="$2" port="$3" factor="$4" read_timeout="$5" keepalive="$6" log="${7:-}"
+    local var="$1" bin="$2" port="$3" factor="$4" read_timeout="$5" log="${6:-}"
     if ! mk_pid_of "$var/nginx/logs/nginx.pid" >/dev/null && ! mk_port_free "$port"; then
         mk_die "port $port on 127.0.0.1 is taken by another program (choose another port)"
     fi
-    mk_pool_start "$bin" "$var/medikeep-fcgi.conf" "$(mk_stack_pidfile "$var")" "$log" ||
-        { mk_tail_logs "$var/log/app.log"; mk_die "medikeep-fcgi exited at start (see above)"; }
+    if ! mk_pool_start "$bin" "$var/medikeep-fcgi.conf" "$(mk_stack_pidfile "$var")" "$log"; then
+        [ -z "$log" ] || mk_tail_logs "$log"
+        mk_die "medikeep-fcgi exited at start (see above)"
+    fi
     mk_nginx_render "$var/nginx" "127.0.0.1:$port" "unix:$(mk_stack_socket "$var")" "$factor" \
-        "$read_timeout" "$keepalive" "$var/data/files"
+        "$read_timeout" "$var/data/files"
     mk_nginx_start "$var/nginx"
     mk_log "waiting for http://127.0.0.1:$port/api/v1/system/health"
     if ! mk_wait_http "http://127.0.0.1:$port/api/v1/system/health" 60; then
