@@ -68,8 +68,13 @@ enum FastCGIExchange {
         }
         if response.status != 204 { head += "Content-Length: \(response.body.count)\r\n" }
         head += "\r\n"
-        var bytes = Array(head.utf8)
-        bytes.append(contentsOf: response.body)
+        // Two writes into libfcgi's buffer rather than one concatenated copy of the body.
+        put(Array(head.utf8), request)
+        put(response.body, request)
+    }
+
+    private static func put(_ bytes: [UInt8], _ request: UnsafeMutablePointer<FCGX_Request>) {
+        guard !bytes.isEmpty else { return }
         bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
                 _ = FCGX_PutStr($0, Int32(buffer.count), request.pointee.out)

@@ -11,7 +11,7 @@ public struct Config: Sendable {
     public var listenMode: Int = 0o660
     public var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
     public var threads: Int = 8
-    public var maxRequests: Int = 10_000
+    public var maxRequests: Int = 100_000
     public var requestTimeout: Double = 60
     public var slowlogTimeout: Double = 10
     public var shutdownTimeout: Double = 30

@@ -27,28 +27,26 @@ public struct RecordHandlers: Sendable {
     /// else the caller's active patient.
     public func list(_ context: Context) throws -> Response {
         let user = try context.requireUser()
-        var patientID: Int64?
-        if type.patientColumn != nil {
-            if let raw = context.query["patient_id"] {
-                guard let id = Int64(raw) else { throw APIError.validation([FieldProblem("patient_id", "must be an integer")]) }
-                patientID = id
-            } else {
-                patientID = try ActivePatient.resolve(for: user, db: context.db)
-                if patientID == nil { return .json(.array([])) }
-            }
+        guard type.patientColumn != nil else { return try list(context, patientID: nil, extra: []) }
+        if let requested = try QueryValues.id(context.query, "patient_id") {
+            return try list(context, patientID: requested, extra: [])
         }
-        return try list(context, patientID: patientID, extra: [])
+        // The active patient is resolved through the access check already.
+        guard let active = try ActivePatient.resolve(for: user, db: context.db) else { return .json(.array([])) }
+        return try list(context, patientID: active, extra: [], accessChecked: true)
     }
 
     /// Lists records (of `patientID` when patient-scoped), with the type's filters, tags,
     /// paging and any `extra` conditions; newest first.
-    public func list(_ context: Context, patientID: Int64?, extra: [(sql: String, binds: [SQLValue])]) throws -> Response {
+    public func list(
+        _ context: Context, patientID: Int64?, extra: [(sql: String, binds: [SQLValue])], accessChecked: Bool = false
+    ) throws -> Response {
         let user = try context.requireUser()
         let page = try Pagination(query: context.query, defaultLimit: type.defaultLimit, maxLimit: type.maxLimit)
         var conditions: [String] = []
         var binds: [SQLValue] = []
         if let column = type.patientColumn, let patientID {
-            try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db)
+            if !accessChecked { try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db) }
             conditions.append("r.\(column) = ?")
             binds.append(.int(patientID))
         }
