@@ -24,18 +24,7 @@ enum AccountFields {
     /// sensible labels, no spaces), not RFC 5322: the address is only ever displayed.
     static func emailProblem(_ email: String) -> String? {
         guard email.utf8.count <= emailMaximumLength else { return "must be at most \(emailMaximumLength) characters long" }
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return "is not a valid e-mail address" }
-        guard !email.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true }),
-              !parts[0].hasPrefix("."), !parts[0].hasSuffix("."), !parts[0].contains("..")
-        else { return "is not a valid e-mail address" }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        let labelsOK = labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
-        }
-        guard labels.count >= 2, labelsOK, labels.last!.count >= 2 else { return "is not a valid e-mail address" }
-        return nil
+        return Validators.isEmail(email) ? nil : "is not a valid e-mail address"
     }
 
     /// A person's name in both forms the API uses, always consistent.

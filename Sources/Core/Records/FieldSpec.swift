@@ -42,11 +42,14 @@ public enum FieldKind: Sendable {
     case url
     case integer(ClosedRange<Int64>)
     case number(ClosedRange<Double>)
+    /// A physical measure: greater than 0 and at most `maximum` (in the field's unit).
+    case measure(maximum: Double, unit: String)
     case boolean
     /// `YYYY-MM-DD` within `years`.
     case date(years: ClosedRange<Int> = 1900...2200)
-    /// One of `choices`; matched case-insensitively, stored as written here.
-    case choice([String])
+    /// One of `choices`; matched case-insensitively, stored as written here. `aliases`
+    /// maps other accepted spellings (lower-case) to a choice (`"m"` → `"male"`).
+    case choice([String], aliases: [String: String] = [:])
     /// The id of a row in `table` (a shared directory such as pharmacies) that must exist.
     case reference(table: String, label: String)
     /// A list of short strings stored as a JSON array (tags): trimmed, de-duplicated.

@@ -64,6 +64,10 @@ enum FieldValidation {
             guard let number = value.doubleValue, number.isFinite else { return fail("must be a number") }
             guard range.contains(number) else { return fail("must be between \(range.lowerBound.clean) and \(range.upperBound.clean)") }
             return .success(.double(number))
+        case .measure(let maximum, let unit):
+            guard let number = value.doubleValue, number.isFinite else { return fail("must be a number") }
+            guard number > 0 && number <= maximum else { return fail("must be greater than 0 and at most \(maximum.clean) \(unit)") }
+            return .success(.double(number))
         case .boolean:
             guard case .bool = value else { return fail("must be true or false") }
             return .success(value)
@@ -71,10 +75,10 @@ enum FieldValidation {
             guard case .string(let text) = value, let date = Validators.date(text) else { return fail("must be a date YYYY-MM-DD") }
             guard years.contains(date.year) else { return fail("must be a year between \(years.lowerBound) and \(years.upperBound)") }
             return .success(.string(text))
-        case .choice(let choices):
+        case .choice(let choices, let aliases):
             guard case .string(let text) = value else { return fail("must be one of \(choices.joined(separator: ", "))") }
             let lower = text.lowercased()
-            guard let choice = choices.first(where: { $0.lowercased() == lower }) else {
+            guard let choice = choices.first(where: { $0.lowercased() == lower }) ?? aliases[lower] else {
                 return fail("must be one of \(choices.joined(separator: ", "))")
             }
             return .success(.string(choice))

@@ -30,7 +30,10 @@ enum RecordJSON {
             return .null
         case .int(let i):
             if case .boolean = kind { return .bool(i != 0) }
-            if case .number = kind { return .double(Double(i)) }
+            switch kind {
+            case .number, .measure: return .double(Double(i))
+            default: break
+            }
             return .int(i)
         case .double(let d): return .double(d)
         case .text(let s):

@@ -1,12 +1,21 @@
 /// Small format checks shared by every validation path.
 public enum Validators {
-    /// A pragmatic e-mail check: one `@`, a non-empty local part, a dotted domain, no spaces.
+    /// A pragmatic e-mail check (one `@`, a local part without stray dots, a dotted domain
+    /// of sensible labels, no spaces or control characters), not RFC 5322: addresses are
+    /// only displayed and compared, never used to route mail without confirmation.
     public static func isEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 64 else { return false }
-        let domain = parts[1]
-        guard domain.contains("."), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains("..") else { return false }
-        return !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" })
+        guard !text.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7F } == true }),
+            !text.contains(where: { $0 == "<" || $0 == ">" || $0 == "," || $0 == ";" }),
+            !parts[0].hasPrefix("."), !parts[0].hasSuffix("."), !parts[0].contains("..")
+        else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
+        let labelsOK = labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+        }
+        return labels.count >= 2 && labelsOK && labels.last!.count >= 2
     }
 
     public static func isURL(_ text: String) -> Bool {
