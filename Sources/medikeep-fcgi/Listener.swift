@@ -1,3 +1,4 @@
+import CPoolShim
 import Core
 import Foundation
 
@@ -92,10 +93,9 @@ struct Listener {
         guard fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw PoolError("fcntl(O_NONBLOCK): errno \(errno)") }
     }
 
-    /// Connections waiting in the accept queue (TCP only; Linux does not report it for
-    /// unix sockets without sock_diag).
+    /// Connections waiting in the accept queue (TCP_INFO for TCP, sock_diag for unix).
     func queueLength() -> Int64 {
-        guard isTCP else { return -1 }
+        guard isTCP else { return mk_unix_listen_queue(fd) }
         var info = tcp_info()
         var length = socklen_t(MemoryLayout<tcp_info>.size)
         guard getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) == 0 else { return -1 }

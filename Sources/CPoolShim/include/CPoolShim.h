@@ -16,6 +16,10 @@ static inline int mk_cas(int64_t *p, int64_t expected, int64_t desired) {
 /* Makes every allocation of at least `bytes` an mmap of its own (see Worker.run). */
 int mk_fixed_mmap_threshold(int bytes);
 
+/* Connections waiting in the accept queue of the listening unix socket `fd`, read with
+   sock_diag (Linux reports it nowhere else for unix sockets); -1 if unavailable. */
+int64_t mk_unix_listen_queue(int fd);
+
 /* memfd_create is not exported by Glibc's Swift overlay on every version. */
 int mk_memfd(const char *name);
 
