@@ -2,11 +2,6 @@
 /// type is counted as soon as its table is in the catalog, in one query of COUNT
 /// subqueries. The contract's keys for types not built yet are reported as 0.
 enum DashboardStats {
-    /// The contract's `total_<key>` entries, in its order.
-    static let contractKeys = [
-        "lab_results", "procedures", "treatments", "conditions", "allergies", "immunizations", "encounters", "vitals",
-    ]
-
     /// The record type whose `status = 'active'` rows are `active_medications`.
     static let medicationsKey = "medications"
 
@@ -37,11 +32,8 @@ enum DashboardStats {
             "total_records": .int(counted.values.reduce(0, +)),
             "active_medications": .int(active),
         ]
-        for key in contractKeys {
+        for key in RecordCatalog.summaryKeys {
             object["total_\(key)"] = .int(counted[key] ?? 0)
-        }
-        for table in RecordCatalog.patientTables where !contractKeys.contains(table.key) {
-            object["total_\(table.key)"] = .int(counted[table.key] ?? 0)
         }
         return .object(object)
     }

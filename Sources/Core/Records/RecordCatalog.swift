@@ -11,4 +11,17 @@ public enum RecordCatalog {
     public static let patientTables: [PatientTable] = [
         PatientTable(key: "medications", table: "medications", model: "Medication"),
     ]
+
+    /// The record kinds the contract's summaries name (dashboard stats, the account
+    /// deletion summary), in its order. Kinds not built yet are reported as 0, so clients
+    /// see the documented shape from the start.
+    public static let contractKeys = [
+        "medications", "lab_results", "procedures", "treatments", "conditions", "allergies", "immunizations",
+        "encounters", "vitals",
+    ]
+
+    /// Every key a summary reports: the contract's, then any other catalogued type.
+    public static var summaryKeys: [String] {
+        contractKeys + patientTables.map(\.key).filter { !contractKeys.contains($0) }
+    }
 }
