@@ -16,25 +16,28 @@ enum FastCGIExchange {
         var contentLength = 0
         var headers: [String: String] = [:]
         var cursor = envp
+        // Params are `NAME=value` C strings; they are split as bytes, and only the names
+        // we use become Strings (this runs for every request).
         while let entry = cursor?.pointee {
-            let pair = String(cString: entry)
             cursor = cursor?.advanced(by: 1)
-            guard let equals = pair.firstIndex(of: "=") else { continue }
-            let name = pair[..<equals]
-            let value = String(pair[pair.index(after: equals)...])
-            switch name {
-            case "REQUEST_METHOD": method = value
-            case "DOCUMENT_URI": path = value
-            case "QUERY_STRING": queryString = value
-            case "REMOTE_ADDR": remoteAddress = value
-            case "CONTENT_TYPE": headers["content-type"] = value
-            case "CONTENT_LENGTH": contentLength = Int(value) ?? 0
-            case "HTTP_X_REQUEST_ID":
-                requestID = sanitizedRequestID(value)
-            default:
-                if name.hasPrefix("HTTP_") {
-                    headers[name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
-                }
+            let length = strlen(entry)
+            let bytes = UnsafeRawBufferPointer(start: entry, count: length)
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = UnsafeRawBufferPointer(rebasing: bytes[..<equals])
+            let value = { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(equals + 1)...]), as: UTF8.self) }
+            if name.starts(with: httpPrefix) {
+                let header = headerName(UnsafeRawBufferPointer(rebasing: name[httpPrefix.count...]))
+                if header == "x-request-id" { requestID = sanitizedRequestID(value()) } else { headers[header] = value() }
+                continue
+            }
+            switch String(decoding: name, as: UTF8.self) {
+            case "REQUEST_METHOD": method = value()
+            case "DOCUMENT_URI": path = value()
+            case "QUERY_STRING": queryString = value()
+            case "REMOTE_ADDR": remoteAddress = value()
+            case "CONTENT_TYPE": headers["content-type"] = value()
+            case "CONTENT_LENGTH": contentLength = Int(value()) ?? 0
+            default: break
             }
         }
         var body: [UInt8] = []
@@ -53,6 +56,18 @@ enum FastCGIExchange {
         return Request(
             method: method, path: path, query: QueryParameters(parsing: queryString), headers: headers,
             remoteAddress: remoteAddress, body: body, requestID: requestID)
+    }
+
+    static let httpPrefix = Array("HTTP_".utf8)
+
+    /// `USER_AGENT` → `user-agent`.
+    static func headerName(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (index, byte) in bytes.enumerated() {
+                buffer[index] = byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+            }
+            return bytes.count
+        }
     }
 
     /// A client-supplied request id is echoed in headers and logs: keep it short and plain.

@@ -51,16 +51,16 @@ extension Worker {
         acceptLock.withLock { _ in
             var pending = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
             while !stopping.load(ordering: .acquiring) {
-                let ready = poll(&pending, 1, 200)
-                if ready <= 0 { continue }
-                // Another worker may take the connection first; the socket is non-blocking,
-                // so then accept fails with EAGAIN and we go back to waiting.
+                // Under load a connection is usually waiting: try to accept first and poll
+                // only when there is none (the socket is non-blocking, so that is EAGAIN,
+                // also when another worker took the connection first).
                 if FCGX_Accept_r(request) >= 0 {
                     mk_store(scoreboard.thread(slot, index, .startedNanos), Int64(DispatchTime.now().uptimeNanoseconds))
                     mk_store(scoreboard.thread(slot, index, .slowLogged), 0)
                     mk_store(scoreboard.thread(slot, index, .state), Scoreboard.ThreadState.busy.rawValue)
                     return true
                 }
+                _ = poll(&pending, 1, 200)
             }
             return false
         }

@@ -8,6 +8,7 @@ enum UserRoutes {
 
     static func show(_ context: Context) throws -> Response {
         let user = try context.requireUser()
+        if let profile = user.profile { return .json(UserJSON.object(profile)) }
         return .json(try UserJSON.load(user.id, db: context.db))
     }
 

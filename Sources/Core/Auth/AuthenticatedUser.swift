@@ -6,13 +6,17 @@ public struct AuthenticatedUser: Sendable {
     /// The token's `jti`, needed to revoke it on logout.
     public let tokenID: String
     public let tokenExpiresAt: Int64
+    /// The user's profile columns (`UserJSON.columns`), read by the same query that checked
+    /// the token, so `/users/me` needs no second round trip.
+    public let profile: Row?
 
-    public init(id: Int64, username: String, role: String, tokenID: String, tokenExpiresAt: Int64) {
+    public init(id: Int64, username: String, role: String, tokenID: String, tokenExpiresAt: Int64, profile: Row? = nil) {
         self.id = id
         self.username = username
         self.role = role
         self.tokenID = tokenID
         self.tokenExpiresAt = tokenExpiresAt
+        self.profile = profile
     }
 
     public var isAdmin: Bool { role == "admin" }

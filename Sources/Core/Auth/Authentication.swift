@@ -16,17 +16,21 @@ extension Context {
         guard
             let row = try db.queryOne(
                 """
-                SELECT u.username, u.role FROM users u
+                SELECT \(Context.profileColumns) FROM users u
                 WHERE u.id = ? AND u.token_epoch = ? AND u.is_active = 1
                   AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.token_id = ?)
                 """, [.int(claims.subject), .int(claims.epoch), .text(claims.tokenID)])
         else { throw APIError.unauthorized }
         let user = AuthenticatedUser(
             id: claims.subject, username: row.string("username") ?? "", role: row.string("role") ?? "user",
-            tokenID: claims.tokenID, tokenExpiresAt: claims.expiresAt)
+            tokenID: claims.tokenID, tokenExpiresAt: claims.expiresAt, profile: row)
         cachedUser = user
         return user
     }
+
+    /// The `users` columns loaded with every token check (the profile `/users/me` shows).
+    static let profileColumns = UserJSON.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }
+        .joined(separator: ", ")
 
     /// 403 unless the signed-in user is an admin.
     public func requireAdmin() throws -> AuthenticatedUser {

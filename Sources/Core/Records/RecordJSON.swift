@@ -37,7 +37,7 @@ enum RecordJSON {
             return .int(i)
         case .double(let d): return .double(d)
         case .text(let s):
-            if kind.isJSONColumn { return (try? JSON.parse(Array(s.utf8))) ?? .null }
+            if kind.isJSONColumn { return s == "[]" ? .array([]) : (try? JSON.parse(Array(s.utf8))) ?? .null }
             return .string(s)
         case .blob: return .null
         }
