@@ -27,7 +27,11 @@ enum FastCGIExchange {
             let value = { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(equals + 1)...]), as: UTF8.self) }
             if name.starts(with: httpPrefix) {
                 let header = headerName(UnsafeRawBufferPointer(rebasing: name[httpPrefix.count...]))
-                if header == "x-request-id" { requestID = sanitizedRequestID(value()) } else { headers[header] = value() }
+                if header == "x-request-id" {
+                    requestID = sanitizedRequestID(value())
+                } else {
+                    headers[header] = value()
+                }
                 continue
             }
             switch String(decoding: name, as: UTF8.self) {
@@ -64,7 +68,8 @@ enum FastCGIExchange {
     static func headerName(_ bytes: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: bytes.count) { buffer in
             for (index, byte) in bytes.enumerated() {
-                buffer[index] = byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                buffer[index] =
+                    byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
             }
             return bytes.count
         }
@@ -72,7 +77,10 @@ enum FastCGIExchange {
 
     /// A client-supplied request id is echoed in headers and logs: keep it short and plain.
     static func sanitizedRequestID(_ value: String) -> String {
-        String(value.prefix(64).filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+        String(
+            value.prefix(64).filter {
+                $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".")
+            })
     }
 
     /// Writes status line, headers and body in one `FCGX_PutStr`.
@@ -103,7 +111,9 @@ enum FastCGIExchange {
         if let raw = FCGX_GetParam("HTTP_X_REQUEST_ID", request.pointee.envp) {
             requestID = sanitizedRequestID(String(cString: raw))
         }
-        var response = APIError(504, "Request timed out", detail: "The request took longer than the server allows; it was stopped.").response
+        var response = APIError(
+            504, "Request timed out", detail: "The request took longer than the server allows; it was stopped."
+        ).response
         if !requestID.isEmpty { response.addHeader("X-Request-ID", requestID) }
         write(response, to: request)
         FCGX_Finish_r(request)

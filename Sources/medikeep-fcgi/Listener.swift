@@ -18,7 +18,9 @@ struct Listener {
 
     static func open(_ config: Config, inheritIfPossible: Bool) throws -> Listener {
         if config.listen == "fd:0" || (inheritIfPossible && inheritedSocketAvailable()) {
-            guard inheritedSocketAvailable() else { throw PoolError("listen = fd:0 but fd 0 is not a listening socket") }
+            guard inheritedSocketAvailable() else {
+                throw PoolError("listen = fd:0 but fd 0 is not a listening socket")
+            }
             var address = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             _ = withUnsafeMutablePointer(to: &address) {
@@ -28,7 +30,8 @@ struct Listener {
             return Listener(fd: 0, isTCP: Int32(address.ss_family) != AF_UNIX, description: "inherited fd 0")
         }
         if config.listen.hasPrefix("unix:") {
-            return try bindUnix(path: String(config.listen.dropFirst(5)), backlog: config.listenBacklog, mode: config.listenMode)
+            return try bindUnix(
+                path: String(config.listen.dropFirst(5)), backlog: config.listenBacklog, mode: config.listenMode)
         }
         guard let (host, port) = ListenAddress.parseTCP(config.listen) else { throw PoolError("bad listen address") }
         return try bindTCP(host: host, port: port, backlog: config.listenBacklog)
@@ -40,7 +43,9 @@ struct Listener {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw PoolError("listen path too long: \(path)") }
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw PoolError("listen path too long: \(path)")
+        }
         withUnsafeMutableBytes(of: &address.sun_path) { buffer in
             for (index, byte) in bytes.enumerated() { buffer[index] = byte }
         }
@@ -58,7 +63,9 @@ struct Listener {
             unlink(path)
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard bound == 0 else { throw PoolError("cannot bind \(path): \(String(cString: strerror(errno)))") }
         guard chmod(path, mode_t(mode)) == 0 else { throw PoolError("cannot chmod \(path): errno \(errno)") }
@@ -77,7 +84,9 @@ struct Listener {
         address.sin_port = port.bigEndian
         inet_pton(AF_INET, host, &address.sin_addr)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw PoolError("cannot bind \(host):\(port): \(String(cString: strerror(errno)))") }
         guard Glibc.listen(fd, Int32(backlog)) == 0 else { throw PoolError("listen(): errno \(errno)") }

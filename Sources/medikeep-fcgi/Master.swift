@@ -32,7 +32,8 @@ final class Master {
         self.configPath = configPath
         self.listener = listener
         self.scoreboard = try Scoreboard.create()
-        self.executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        self.executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     static let handledSignals: [Int32] = [SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2]
@@ -50,7 +51,12 @@ final class Master {
         mk_store(scoreboard.header(.generation), generation)
         writePidFile()
         for _ in 0..<config.workers { spawnWorker() }
-        Log.info("pool_started", ["listen": .string(listener.description), "workers": .int(Int64(config.workers)), "threads": .int(Int64(config.threads))])
+        Log.info(
+            "pool_started",
+            [
+                "listen": .string(listener.description), "workers": .int(Int64(config.workers)),
+                "threads": .int(Int64(config.threads)),
+            ])
 
         var stopDeadline = Double.infinity
         var timeout = timespec(tv_sec: 0, tv_nsec: 100_000_000)
@@ -62,7 +68,9 @@ final class Master {
                 if !stopping {
                     stopping = true
                     stopDeadline = now() + config.shutdownTimeout + 1
-                    Log.info("pool_stopping", ["signal": .int(Int64(signal)), "in_flight_limit_seconds": .double(config.shutdownTimeout)])
+                    Log.info(
+                        "pool_stopping",
+                        ["signal": .int(Int64(signal)), "in_flight_limit_seconds": .double(config.shutdownTimeout)])
                     for pid in workers.keys { kill(pid, signal == SIGQUIT ? SIGKILL : SIGTERM) }
                 }
             case SIGHUP: reload()
@@ -152,12 +160,15 @@ final class Master {
             let exitedCleanly = (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
             if stopping { continue }
             if record.retiring || record.generation != generation {
-                if !exitedCleanly { Log.warning("worker_exit", ["pid": .int(Int64(pid)), "status": .int(Int64(status))]) }
+                if !exitedCleanly {
+                    Log.warning("worker_exit", ["pid": .int(Int64(pid)), "status": .int(Int64(status))])
+                }
                 if record.generation == generation && record.retiring { continue }  // replaced already
                 continue
             }
             mk_add(scoreboard.header(.restarts), 1)
-            Log.warning("worker_died", ["pid": .int(Int64(pid)), "status": .int(Int64(status)), "served": .int(served)])
+            Log.warning(
+                "worker_died", ["pid": .int(Int64(pid)), "status": .int(Int64(status)), "served": .int(served)])
             throttleRespawns()
             spawnWorker()
         }

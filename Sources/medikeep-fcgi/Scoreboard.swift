@@ -43,7 +43,9 @@ final class Scoreboard: @unchecked Sendable {
     /// Creates the region (master), at a high fd so it never collides with 0–3.
     static func create() throws -> Scoreboard {
         let raw = mk_memfd("medikeep-scoreboard")
-        guard raw >= 0, ftruncate(raw, off_t(size)) == 0 else { throw PoolError("cannot create the scoreboard: errno \(errno)") }
+        guard raw >= 0, ftruncate(raw, off_t(size)) == 0 else {
+            throw PoolError("cannot create the scoreboard: errno \(errno)")
+        }
         let fd = fcntl(raw, F_DUPFD_CLOEXEC, 10)
         close(raw)
         return try map(fd: fd)
@@ -72,7 +74,8 @@ final class Scoreboard: @unchecked Sendable {
     }
 
     private func threadOffset(_ slot: Int, _ index: Int) -> Int {
-        Scoreboard.headerBytes + slot * Scoreboard.workerStride + Scoreboard.workerHeaderBytes + index * Scoreboard.threadBytes
+        Scoreboard.headerBytes + slot * Scoreboard.workerStride + Scoreboard.workerHeaderBytes + index
+            * Scoreboard.threadBytes
     }
 
     /// Records what a thread is serving, for the slow log (written before the state flips to busy).
@@ -125,7 +128,8 @@ final class Scoreboard: @unchecked Sendable {
                 "pid": .int(pid), "generation": .int(mk_load(worker(slot, .generation))),
                 "accepted_requests": .int(workerRequests), "active_threads": .int(workerActive),
                 "draining": .bool(draining),
-                "started_at": .string(Timestamp.iso8601(Date(timeIntervalSince1970: Double(mk_load(worker(slot, .startedAt)))))),
+                "started_at": .string(
+                    Timestamp.iso8601(Date(timeIntervalSince1970: Double(mk_load(worker(slot, .startedAt)))))),
             ])
         }
         let started = mk_load(header(.startedAt))

@@ -87,10 +87,19 @@ extension Worker {
             guard mk_load(state) == Scoreboard.ThreadState.busy.rawValue else { continue }
             let elapsed = now - mk_load(scoreboard.thread(slot, index, .startedNanos))
             if elapsed > slowNanos, mk_cas(scoreboard.thread(slot, index, .slowLogged), 0, 1) != 0 {
-                Log.warning("slow_request", ["request": .string(scoreboard.text(slot, index)), "elapsed_ms": .int(elapsed / 1_000_000)])
+                Log.warning(
+                    "slow_request",
+                    ["request": .string(scoreboard.text(slot, index)), "elapsed_ms": .int(elapsed / 1_000_000)])
             }
-            if elapsed > timeoutNanos, mk_cas(state, Scoreboard.ThreadState.busy.rawValue, Scoreboard.ThreadState.timedOut.rawValue) != 0 {
-                Log.error("request_timeout", ["request": .string(scoreboard.text(slot, index)), "timeout_seconds": .double(config.requestTimeout)])
+            if elapsed > timeoutNanos,
+                mk_cas(state, Scoreboard.ThreadState.busy.rawValue, Scoreboard.ThreadState.timedOut.rawValue) != 0
+            {
+                Log.error(
+                    "request_timeout",
+                    [
+                        "request": .string(scoreboard.text(slot, index)),
+                        "timeout_seconds": .double(config.requestTimeout),
+                    ])
                 FastCGIExchange.answerTimeout(requests[index])
                 beginDrain()
                 kill(masterPid, SIGUSR2)

@@ -33,7 +33,8 @@ final class Worker: @unchecked Sendable {
         self.masterPid = getppid()
         let jitter = config.maxRequests / 10
         self.requests = (0..<config.threads).map { _ in UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1) }
-        self.requestLimit = config.maxRequests == 0 ? Int.max : config.maxRequests + (jitter > 0 ? Int.random(in: 0...jitter) : 0)
+        self.requestLimit =
+            config.maxRequests == 0 ? Int.max : config.maxRequests + (jitter > 0 ? Int.random(in: 0...jitter) : 0)
     }
 
     static let handledSignals: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1]
@@ -95,11 +96,13 @@ final class Worker: @unchecked Sendable {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         pthread_attr_setstacksize(&attributes, 1 << 20)
-        let result = pthread_create(&thread, &attributes, { raw in
-            let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
-            start.worker.serve(threadIndex: start.index)
-            return nil
-        }, box)
+        let result = pthread_create(
+            &thread, &attributes,
+            { raw in
+                let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
+                start.worker.serve(threadIndex: start.index)
+                return nil
+            }, box)
         pthread_attr_destroy(&attributes)
         if result != 0 { Log.critical("thread_start_failed", ["errno": .int(Int64(result))]) }
     }

@@ -12,11 +12,13 @@ func fail(_ message: String, status: Int32 = 1) -> Never {
 }
 
 guard let name = arguments.first, let task = Jobs.task(named: name) else {
-    let list = Jobs.all.map { "  \($0.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n")
+    let list = Jobs.all.map { "  \($0.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(
+        separator: "\n")
     fail("usage: medikeep-jobs <task> [--config PATH]\ntasks:\n\(list)", status: 2)
 }
 let configIndex = arguments.firstIndex(of: "--config")
-let configPath = configIndex.flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+let configPath =
+    configIndex.flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
     ?? ProcessInfo.processInfo.environment["MEDIKEEP_CONFIG"]
 
 do {

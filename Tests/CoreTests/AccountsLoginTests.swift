@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 @Suite struct AccountsLoginTests {
@@ -21,7 +22,9 @@ import Testing
         let token = try #require(body["access_token"]?.stringValue)
         let cookie = try #require(response.header("Set-Cookie"))
         #expect(cookie.hasPrefix("access_token=\(token);"))
-        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=\(t.app.shared.config.sessionTimeoutMinutes * 60)"] {
+        for attribute in [
+            "HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=\(t.app.shared.config.sessionTimeoutMinutes * 60)",
+        ] {
             #expect(cookie.contains(attribute))
         }
         #expect(t.send("GET", "/api/v1/users/me", token: token).status == 200)
@@ -33,9 +36,14 @@ import Testing
     @Test func loginIsCaseInsensitiveAndAcceptsEmailAndJSON() throws {
         let t = try TestApp()
         let user = try t.registerAndLogin("c")
-        #expect(t.send("POST", "/api/v1/auth/login", form: form(user.username.uppercased(), user.password)).status == 200)
-        #expect(t.send("POST", "/api/v1/auth/login", form: form("\(user.username)@EXAMPLE.com", user.password)).status == 200)
-        let json = t.send("POST", "/api/v1/auth/login", json: ["username": .string(user.username), "password": .string(user.password)])
+        #expect(
+            t.send("POST", "/api/v1/auth/login", form: form(user.username.uppercased(), user.password)).status == 200)
+        #expect(
+            t.send("POST", "/api/v1/auth/login", form: form("\(user.username)@EXAMPLE.com", user.password)).status
+                == 200)
+        let json = t.send(
+            "POST", "/api/v1/auth/login",
+            json: ["username": .string(user.username), "password": .string(user.password)])
         #expect(json.status == 200)
         #expect(json.jsonBody?["access_token"]?.stringValue != nil)
     }
@@ -92,7 +100,9 @@ import Testing
         let user = try t.registerAndLogin("s")
         for _ in 1...3 { t.send("POST", "/api/v1/auth/login", form: form(user.username, "Wrong-pass1")) }
         let account = LoginThrottle.key(userID: user.id)
-        #expect(try t.services.db.queryOne("SELECT failures FROM login_failures WHERE account = ?", [.text(account)])?.int("failures") == 3)
+        #expect(
+            try t.services.db.queryOne("SELECT failures FROM login_failures WHERE account = ?", [.text(account)])?.int(
+                "failures") == 3)
         #expect(t.send("POST", "/api/v1/auth/login", form: form(user.username, user.password)).status == 200)
         #expect(try t.services.db.queryOne("SELECT 1 FROM login_failures WHERE account = ?", [.text(account)]) == nil)
     }
@@ -105,14 +115,18 @@ import Testing
             "INSERT INTO login_failures (account, failures, window_started_at) VALUES (?, 9, UTC_TIMESTAMP() - INTERVAL 16 MINUTE)",
             [.text(account)])
         #expect(t.send("POST", "/api/v1/auth/login", form: form(user.username, "Wrong-pass1")).status == 401)
-        #expect(try t.services.db.queryOne("SELECT failures FROM login_failures WHERE account = ?", [.text(account)])?.int("failures") == 1)
+        #expect(
+            try t.services.db.queryOne("SELECT failures FROM login_failures WHERE account = ?", [.text(account)])?.int(
+                "failures") == 1)
         #expect(t.send("POST", "/api/v1/auth/login", form: form(user.username, user.password)).status == 200)
     }
 
     @Test func sessionTimeoutPreferenceSetsTokenLifetime() throws {
         let t = try TestApp()
         let user = try t.registerAndLogin("t")
-        #expect(t.send("PUT", "/api/v1/users/me/preferences", json: ["session_timeout_minutes": 7], token: user.token).status == 200)
+        #expect(
+            t.send("PUT", "/api/v1/users/me/preferences", json: ["session_timeout_minutes": 7], token: user.token)
+                .status == 200)
         let response = t.send("POST", "/api/v1/auth/login", form: form(user.username, user.password))
         #expect(response.jsonBody?["session_timeout_minutes"] == 7)
         let token = try #require(response.jsonBody?["access_token"]?.stringValue)
@@ -129,15 +143,23 @@ import Testing
         let stale = LoginThrottle.key(unknownName: TestApp.unique("stale"))
         let locked = LoginThrottle.key(unknownName: TestApp.unique("locked"))
         let fresh = LoginThrottle.key(unknownName: TestApp.unique("fresh"))
-        try db.execute("INSERT INTO login_failures (account, failures, window_started_at) VALUES (?, 3, UTC_TIMESTAMP() - INTERVAL 25 HOUR)", [.text(stale)])
+        try db.execute(
+            "INSERT INTO login_failures (account, failures, window_started_at) VALUES (?, 3, UTC_TIMESTAMP() - INTERVAL 25 HOUR)",
+            [.text(stale)])
         try db.execute(
             "INSERT INTO login_failures (account, failures, window_started_at, locked_until) VALUES (?, 10, UTC_TIMESTAMP() - INTERVAL 20 MINUTE, UTC_TIMESTAMP() + INTERVAL 5 MINUTE)",
             [.text(locked)])
-        try db.execute("INSERT INTO login_failures (account, failures, window_started_at) VALUES (?, 1, UTC_TIMESTAMP())", [.text(fresh)])
+        try db.execute(
+            "INSERT INTO login_failures (account, failures, window_started_at) VALUES (?, 1, UTC_TIMESTAMP())",
+            [.text(fresh)])
         let oldToken = SecureRandom.hex(16)
         let liveToken = SecureRandom.hex(16)
-        try db.execute("INSERT INTO revoked_tokens (token_id, user_id, expires_at) VALUES (?, 0, UTC_TIMESTAMP() - INTERVAL 1 MINUTE)", [.text(oldToken)])
-        try db.execute("INSERT INTO revoked_tokens (token_id, user_id, expires_at) VALUES (?, 0, UTC_TIMESTAMP() + INTERVAL 1 HOUR)", [.text(liveToken)])
+        try db.execute(
+            "INSERT INTO revoked_tokens (token_id, user_id, expires_at) VALUES (?, 0, UTC_TIMESTAMP() - INTERVAL 1 MINUTE)",
+            [.text(oldToken)])
+        try db.execute(
+            "INSERT INTO revoked_tokens (token_id, user_id, expires_at) VALUES (?, 0, UTC_TIMESTAMP() + INTERVAL 1 HOUR)",
+            [.text(liveToken)])
 
         let purged = try AccountMaintenance.purgeExpired(db: db)
         #expect(purged.loginFailures >= 1 && purged.revokedTokens >= 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 @Suite struct AccountsRegistrationTests {
@@ -23,17 +24,20 @@ import Testing
 
         // The user's own patient record exists, is marked as self, and is the active one.
         let id = try #require(body["id"]?.intValue)
-        let row = try #require(try t.services.db.queryOne(
-            """
-            SELECT p.id, p.first_name, p.last_name, p.birth_date, p.is_self_record, u.active_patient_id
-            FROM patients p JOIN users u ON u.id = p.owner_user_id WHERE p.owner_user_id = ?
-            """, [.int(id)]))
+        let row = try #require(
+            try t.services.db.queryOne(
+                """
+                SELECT p.id, p.first_name, p.last_name, p.birth_date, p.is_self_record, u.active_patient_id
+                FROM patients p JOIN users u ON u.id = p.owner_user_id WHERE p.owner_user_id = ?
+                """, [.int(id)]))
         #expect(row.int("id") == row.int("active_patient_id"))
         #expect(row.bool("is_self_record") == true)
         #expect(row.string("first_name") == "Ada" && row.string("last_name") == "Lovelace")
         #expect(row["birth_date"].isNull)
         #expect(try t.services.db.queryOne("SELECT 1 FROM user_preferences WHERE user_id = ?", [.int(id)]) != nil)
-        let hash = try #require(try t.services.db.queryOne("SELECT password_hash FROM users WHERE id = ?", [.int(id)])?.string("password_hash"))
+        let hash = try #require(
+            try t.services.db.queryOne("SELECT password_hash FROM users WHERE id = ?", [.int(id)])?.string(
+                "password_hash"))
         #expect(hash.hasPrefix("$argon2id$"))
     }
 
@@ -46,7 +50,9 @@ import Testing
         #expect(response.jsonBody?["last_name"] == "Smith")
         #expect(response.jsonBody?["full_name"] == "Mary Ann Smith")
 
-        let single = t.send("POST", "/api/v1/auth/register", json: S.signup("f", ["first_name": nil, "last_name": nil, "full_name": "Cher"]).body)
+        let single = t.send(
+            "POST", "/api/v1/auth/register",
+            json: S.signup("f", ["first_name": nil, "last_name": nil, "full_name": "Cher"]).body)
         #expect(single.status == 201, "\(S.text(single))")
         #expect(single.jsonBody?["first_name"] == "Cher")
         #expect(single.jsonBody?["full_name"] == "Cher")
@@ -89,7 +95,9 @@ import Testing
     @Test func passwordEqualToUsernameIsRefused() throws {
         let t = try TestApp()
         let name = TestApp.unique("same1")
-        let response = t.send("POST", "/api/v1/auth/register", json: S.signup("p", ["username": .string(name), "password": .string(name)]).body)
+        let response = t.send(
+            "POST", "/api/v1/auth/register",
+            json: S.signup("p", ["username": .string(name), "password": .string(name)]).body)
         #expect(response.status == 400)
         #expect(S.fields(response) == ["password"])
     }
@@ -99,11 +107,15 @@ import Testing
         let first = S.signup("d")
         #expect(t.send("POST", "/api/v1/auth/register", json: first.body).status == 201)
 
-        let sameName = t.send("POST", "/api/v1/auth/register", json: S.signup("d", ["username": .string(first.username.uppercased())]).body)
+        let sameName = t.send(
+            "POST", "/api/v1/auth/register",
+            json: S.signup("d", ["username": .string(first.username.uppercased())]).body)
         #expect(sameName.status == 409)
         #expect(S.fields(sameName) == ["username"])
 
-        let sameEmail = t.send("POST", "/api/v1/auth/register", json: S.signup("d", ["email": .string("\(first.username.uppercased())@EXAMPLE.org")]).body)
+        let sameEmail = t.send(
+            "POST", "/api/v1/auth/register",
+            json: S.signup("d", ["email": .string("\(first.username.uppercased())@EXAMPLE.org")]).body)
         #expect(sameEmail.status == 409)
         #expect(S.fields(sameEmail) == ["email"])
     }
@@ -119,14 +131,16 @@ import Testing
         let t = try TestApp()
         try S.withinRolledBackTransaction(t) {
             try t.services.db.execute(
-                "INSERT INTO app_settings (name, value) VALUES ('registration_enabled', 'false') ON DUPLICATE KEY UPDATE value = 'false'")
+                "INSERT INTO app_settings (name, value) VALUES ('registration_enabled', 'false') ON DUPLICATE KEY UPDATE value = 'false'"
+            )
             let status = t.send("GET", "/api/v1/auth/registration-status")
             #expect(status.jsonBody?["registration_enabled"] == false)
             #expect(status.jsonBody?["message"]?.stringValue?.isEmpty == false)
             let signup = S.signup("off")
             let response = t.send("POST", "/api/v1/auth/register", json: signup.body)
             #expect(response.status == 403)
-            #expect(try t.services.db.queryOne("SELECT 1 FROM users WHERE username = ?", [.text(signup.username)]) == nil)
+            #expect(
+                try t.services.db.queryOne("SELECT 1 FROM users WHERE username = ?", [.text(signup.username)]) == nil)
         }
         #expect(t.send("GET", "/api/v1/auth/registration-status").jsonBody?["registration_enabled"] == true)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 /// Small helpers shared by the Accounts* suites.
@@ -12,7 +13,9 @@ enum AccountsTestSupport {
     static func text(_ response: Response) -> String { String(decoding: response.body, as: UTF8.self) }
 
     /// A register body for a fresh name; `extra` replaces or adds fields.
-    static func signup(_ prefix: String = "r", _ extra: JSONObject = [:]) -> (username: String, password: String, body: JSON) {
+    static func signup(_ prefix: String = "r", _ extra: JSONObject = [:]) -> (
+        username: String, password: String, body: JSON
+    ) {
         let username = TestApp.unique(prefix)
         let password = "Passw0rd-\(username)"
         var body: JSONObject = [

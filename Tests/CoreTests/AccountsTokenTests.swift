@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 @Suite struct AccountsTokenTests {
@@ -21,13 +22,16 @@ import Testing
         #expect(me(t, parts[0] + "." + parts[1] + "." + String(signature)) == 401)
 
         // A payload for another user under the original signature.
-        let other = TokenClaims(subject: user.id + 1, tokenID: SecureRandom.hex(16), issuedAt: 0, expiresAt: Int64(time(nil)) + 600, epoch: 0)
+        let other = TokenClaims(
+            subject: user.id + 1, tokenID: SecureRandom.hex(16), issuedAt: 0, expiresAt: Int64(time(nil)) + 600,
+            epoch: 0)
         let forgedPayload = t.app.shared.tokenSigner.sign(other).split(separator: ".")[1]
         #expect(me(t, parts[0] + "." + forgedPayload + "." + parts[2]) == 401)
 
         let now = Int64(time(nil))
         let expired = t.app.shared.tokenSigner.sign(
-            TokenClaims(subject: user.id, tokenID: SecureRandom.hex(16), issuedAt: now - 7200, expiresAt: now - 60, epoch: 0))
+            TokenClaims(
+                subject: user.id, tokenID: SecureRandom.hex(16), issuedAt: now - 7200, expiresAt: now - 60, epoch: 0))
         #expect(me(t, expired) == 401)
 
         // The same claims signed by another key.
@@ -52,8 +56,10 @@ import Testing
         // Only that token: another session of the same user goes on.
         #expect(me(t, second) == 200)
         let claims = try t.app.shared.tokenSigner.verify(user.token, now: Int64(time(nil)))
-        let row = try #require(try t.services.db.queryOne(
-            "SELECT user_id, UNIX_TIMESTAMP(expires_at) AS expires FROM revoked_tokens WHERE token_id = ?", [.text(claims.tokenID)]))
+        let row = try #require(
+            try t.services.db.queryOne(
+                "SELECT user_id, UNIX_TIMESTAMP(expires_at) AS expires FROM revoked_tokens WHERE token_id = ?",
+                [.text(claims.tokenID)]))
         #expect(row.int("user_id") == user.id)
         #expect(row.int("expires") == claims.expiresAt)
     }
@@ -62,8 +68,9 @@ import Testing
         let t = try TestApp()
         let user = try t.registerAndLogin("p")
         let newPassword = "Changed-\(user.username)-2"
-        let response = t.send("POST", "/api/v1/auth/change-password",
-                              json: ["current_password": .string(user.password), "new_password": .string(newPassword)], token: user.token)
+        let response = t.send(
+            "POST", "/api/v1/auth/change-password",
+            json: ["current_password": .string(user.password), "new_password": .string(newPassword)], token: user.token)
         #expect(response.status == 200, "\(S.text(response))")
         #expect(response.jsonBody == ["message": "Password changed successfully"])
         #expect(me(t, user.token) == 401)
@@ -76,7 +83,9 @@ import Testing
         let t = try TestApp()
         let user = try t.registerAndLogin("q")
         func change(_ current: String, _ new: String) -> Response {
-            t.send("POST", "/api/v1/auth/change-password", json: ["current_password": .string(current), "new_password": .string(new)], token: user.token)
+            t.send(
+                "POST", "/api/v1/auth/change-password",
+                json: ["current_password": .string(current), "new_password": .string(new)], token: user.token)
         }
         let wrong = change(user.password + "x", "Another-pass-3")
         #expect(wrong.status == 401)
@@ -89,7 +98,9 @@ import Testing
         let missing = t.send("POST", "/api/v1/auth/change-password", json: [:], token: user.token)
         #expect(missing.status == 400)
         #expect(Set(S.fields(missing)) == ["current_password", "new_password"])
-        #expect(t.send("POST", "/api/v1/auth/change-password", json: ["current_password": "a", "new_password": "b"]).status == 401)
+        #expect(
+            t.send("POST", "/api/v1/auth/change-password", json: ["current_password": "a", "new_password": "b"]).status
+                == 401)
         // None of that changed anything.
         #expect(me(t, user.token) == 200)
         #expect(!S.text(weak).contains(user.password))

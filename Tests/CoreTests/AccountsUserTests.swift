@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 @Suite struct AccountsUserTests {
@@ -11,8 +12,11 @@ import Testing
         let response = t.send("GET", "/api/v1/users/me", token: user.token)
         #expect(response.status == 200)
         let body = try #require(response.jsonBody?.objectValue)
-        #expect(Set(body.keys) == ["id", "username", "email", "first_name", "last_name", "full_name", "role", "auth_method",
-                                   "is_active", "created_at", "updated_at"])
+        #expect(
+            Set(body.keys) == [
+                "id", "username", "email", "first_name", "last_name", "full_name", "role", "auth_method",
+                "is_active", "created_at", "updated_at",
+            ])
         #expect(body["id"]?.intValue == user.id)
         #expect(body["username"]?.stringValue == user.username)
         #expect(body["role"] == "user" && body["auth_method"] == "local" && body["is_active"] == true)
@@ -39,13 +43,18 @@ import Testing
         let t = try TestApp()
         let user = try t.registerAndLogin("e")
         let other = try t.registerAndLogin("e")
-        let bad = t.send("PUT", "/api/v1/users/me", json: ["email": "nope", "first_name": "", "last_name": 5], token: user.token)
+        let bad = t.send(
+            "PUT", "/api/v1/users/me", json: ["email": "nope", "first_name": "", "last_name": 5], token: user.token)
         #expect(bad.status == 422)
         #expect(Set(S.fields(bad)) == ["email", "first_name", "last_name"])
-        let taken = t.send("PUT", "/api/v1/users/me", json: ["email": .string("\(other.username.uppercased())@example.com")], token: user.token)
+        let taken = t.send(
+            "PUT", "/api/v1/users/me", json: ["email": .string("\(other.username.uppercased())@example.com")],
+            token: user.token)
         #expect(taken.status == 409)
         // Its own address, in another case, is not a conflict.
-        let own = t.send("PUT", "/api/v1/users/me", json: ["email": .string("\(user.username.uppercased())@example.com")], token: user.token)
+        let own = t.send(
+            "PUT", "/api/v1/users/me", json: ["email": .string("\(user.username.uppercased())@example.com")],
+            token: user.token)
         #expect(own.status == 200)
         #expect(t.send("PUT", "/api/v1/users/me", json: ["first_name": "X"]).status == 401)
     }
@@ -55,15 +64,19 @@ import Testing
         let user = try t.registerAndLogin("del")
         let db = t.services.db
         for name in ["Aspirin", "Ibuprofen"] {
-            try db.execute("INSERT INTO medications (patient_id, medication_name) VALUES (?, ?)", [.int(user.selfPatientID), .text(name)])
+            try db.execute(
+                "INSERT INTO medications (patient_id, medication_name) VALUES (?, ?)",
+                [.int(user.selfPatientID), .text(name)])
         }
         let second = try db.execute(
             "INSERT INTO patients (owner_user_id, first_name, last_name, birth_date) VALUES (?, 'Kid', 'Doe', '2015-05-05')",
-            [.int(user.id)]).lastInsertID
+            [.int(user.id)]
+        ).lastInsertID
         try db.execute("INSERT INTO medications (patient_id, medication_name) VALUES (?, 'Syrup')", [.int(second)])
         // Someone else's record stays out of the count and the deletion.
         let other = try t.registerAndLogin("del")
-        try db.execute("INSERT INTO medications (patient_id, medication_name) VALUES (?, 'Other')", [.int(other.selfPatientID)])
+        try db.execute(
+            "INSERT INTO medications (patient_id, medication_name) VALUES (?, 'Other')", [.int(other.selfPatientID)])
         // The other user shares with this one and has this one's kid active (a share).
         try db.execute(
             "INSERT INTO patient_shares (patient_id, shared_by_user_id, shared_with_user_id) VALUES (?, ?, ?)",
@@ -81,10 +94,19 @@ import Testing
 
         #expect(t.send("GET", "/api/v1/users/me", token: user.token).status == 401)
         #expect(try db.queryOne("SELECT 1 FROM users WHERE id = ?", [.int(user.id)]) == nil)
-        #expect(try db.queryOne("SELECT COUNT(*) AS n FROM patients WHERE owner_user_id = ?", [.int(user.id)])?.int("n") == 0)
-        #expect(try db.queryOne("SELECT COUNT(*) AS n FROM medications WHERE patient_id IN (?, ?)", [.int(user.selfPatientID), .int(second)])?.int("n") == 0)
-        #expect(try db.queryOne("SELECT COUNT(*) AS n FROM medications WHERE patient_id = ?", [.int(other.selfPatientID)])?.int("n") == 1)
-        #expect(try db.queryOne("SELECT active_patient_id FROM users WHERE id = ?", [.int(other.id)])?["active_patient_id"].isNull == true)
+        #expect(
+            try db.queryOne("SELECT COUNT(*) AS n FROM patients WHERE owner_user_id = ?", [.int(user.id)])?.int("n")
+                == 0)
+        #expect(
+            try db.queryOne(
+                "SELECT COUNT(*) AS n FROM medications WHERE patient_id IN (?, ?)",
+                [.int(user.selfPatientID), .int(second)])?.int("n") == 0)
+        #expect(
+            try db.queryOne("SELECT COUNT(*) AS n FROM medications WHERE patient_id = ?", [.int(other.selfPatientID)])?
+                .int("n") == 1)
+        #expect(
+            try db.queryOne("SELECT active_patient_id FROM users WHERE id = ?", [.int(other.id)])?["active_patient_id"]
+                .isNull == true)
         #expect(t.send("GET", "/api/v1/users/me", token: other.token).status == 200)
         // The name is free again.
         #expect(throws: TestAppError.self) { try t.login(user.username, user.password) }

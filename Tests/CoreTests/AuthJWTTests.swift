@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 @Suite struct AuthJWTTests {
@@ -95,9 +96,11 @@ import Testing
     @Test func garbageIsMalformed() {
         let valid = signer.sign(claims)
         let parts = valid.split(separator: ".").map(String.init)
-        for token in ["", ".", "..", "...", "abc", "a.b", "a.b.c.d", "not a token", valid + ".", "." + valid,
-                      "!!!." + parts[1] + "." + parts[2], forged(header: "[1]"), forged(header: "not json"),
-                      String(repeating: "A", count: 10_000)] {
+        for token in [
+            "", ".", "..", "...", "abc", "a.b", "a.b.c.d", "not a token", valid + ".", "." + valid,
+            "!!!." + parts[1] + "." + parts[2], forged(header: "[1]"), forged(header: "not json"),
+            String(repeating: "A", count: 10_000),
+        ] {
             expectError(.malformed, token)
         }
     }

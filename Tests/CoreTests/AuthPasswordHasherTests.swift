@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 /// Argon2 is slow by design, so only the first test uses the production parameters;
@@ -44,8 +45,10 @@ import Testing
         for encoded in bad {
             #expect(!cheap.verify("secret", against: encoded), "accepted \(encoded)")
         }
-        for encoded in ["", "garbage", good.replacingOccurrences(of: "v=19", with: "v=16"),
-                        good.replacingOccurrences(of: "$argon2id$", with: "$argon2i$"), good + "$"] {
+        for encoded in [
+            "", "garbage", good.replacingOccurrences(of: "v=19", with: "v=16"),
+            good.replacingOccurrences(of: "$argon2id$", with: "$argon2i$"), good + "$",
+        ] {
             #expect(cheap.needsRehash(encoded), "\(encoded)")
         }
     }

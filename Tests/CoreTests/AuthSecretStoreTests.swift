@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 @Suite struct AuthSecretStoreTests {
@@ -37,8 +38,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/jwt.key"
         let key = SecureRandom.bytes(32)
-        #expect(FileManager.default.createFile(atPath: path, contents: Data(Hex.encode(key).uppercased().utf8),
-                                       attributes: [.posixPermissions: 0o400]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: path, contents: Data(Hex.encode(key).uppercased().utf8),
+                attributes: [.posixPermissions: 0o400]))
         #expect(try SecretStore.loadOrCreate(named: "jwt", in: dir) == key)
     }
 
@@ -57,8 +60,10 @@ import Testing
         _ = try SecretStore.loadOrCreate(named: "jwt", in: dir)
         #expect(throws: SecretStoreError.self) { try SecretStore.loadOrCreate(named: "jwt", in: dir, length: 16) }
         #expect(throws: SecretStoreError.self) { try SecretStore.loadOrCreate(named: "jwt", in: dir, length: 64) }
-        #expect(FileManager.default.createFile(atPath: dir + "/bad.key", contents: Data("zz\n".utf8),
-                                       attributes: [.posixPermissions: 0o600]))
+        #expect(
+            FileManager.default.createFile(
+                atPath: dir + "/bad.key", contents: Data("zz\n".utf8),
+                attributes: [.posixPermissions: 0o600]))
         #expect(throws: SecretStoreError.self) { try SecretStore.loadOrCreate(named: "bad", in: dir, length: 1) }
         #expect(throws: SecretStoreError.self) { try SecretStore.loadOrCreate(named: "../jwt", in: dir) }
     }

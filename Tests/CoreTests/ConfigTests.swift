@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 @Suite struct ConfigTests {
@@ -11,7 +12,8 @@ import Testing
 
     @Test func readsFileAndEnvironmentOverrides() throws {
         let path = try write("# pool\nworkers = 3\nthreads=5\nrequest_timeout = 20s\ntimezone = Europe/Berlin\n")
-        let config = try Config.load(path: path, environment: ["MEDIKEEP_THREADS": "7", "MEDIKEEP_DB_SOCKET": "/tmp/x.sock"])
+        let config = try Config.load(
+            path: path, environment: ["MEDIKEEP_THREADS": "7", "MEDIKEEP_DB_SOCKET": "/tmp/x.sock"])
         #expect(config.workers == 3)
         #expect(config.threads == 7)
         #expect(config.requestTimeout == 20)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 @Suite struct JobTests {
@@ -13,7 +14,9 @@ import Testing
         try first.release(result: "ok", db: db)
         let second = try JobLease.acquire(name, seconds: 60, db: db)
         #expect(second != nil)
-        #expect(try db.queryOne("SELECT last_result FROM job_leases WHERE name = ?", [.text(name)])?.string("last_result") == "ok")
+        #expect(
+            try db.queryOne("SELECT last_result FROM job_leases WHERE name = ?", [.text(name)])?.string("last_result")
+                == "ok")
     }
 
     @Test func maintenanceTaskRuns() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 /// Applying `NNNN_name.sql` files once, in order, guarded by checksums and a lock.
@@ -23,15 +24,16 @@ import Testing
 
     static let files = [
         "0001_init.sql": """
-            -- people
-            CREATE TABLE people (
-                id INT PRIMARY KEY,
-                name VARCHAR(50) NOT NULL DEFAULT 'a;b' -- not a separator
-            );
-            INSERT INTO people (id) VALUES (1);
+        -- people
+        CREATE TABLE people (
+            id INT PRIMARY KEY,
+            name VARCHAR(50) NOT NULL DEFAULT 'a;b' -- not a separator
+        );
+        INSERT INTO people (id) VALUES (1);
 
-            """,
-        "0002_notes.sql": "CREATE TABLE notes (id INT PRIMARY KEY, body TEXT);\n# a hash comment\nINSERT INTO notes VALUES (1, 'it''s; fine');\n",
+        """,
+        "0002_notes.sql":
+            "CREATE TABLE notes (id INT PRIMARY KEY, body TEXT);\n# a hash comment\nINSERT INTO notes VALUES (1, 'it''s; fine');\n",
         "0010_more.sql": "ALTER TABLE notes ADD COLUMN tag VARCHAR(10) NULL",
         "README.md": "not a migration",
         "notes.sql": "not numbered either",
@@ -75,7 +77,10 @@ import Testing
                     && text.contains("put changes in a new migration")
             }
             #expect(throws: MigrationError.self) { try migrator.pending() }
-            #expect(try db.queryOne("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'b'")?.int("n") == 0)
+            #expect(
+                try db.queryOne(
+                    "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'b'"
+                )?.int("n") == 0)
         }
     }
 
@@ -149,13 +154,14 @@ import Testing
             SELECT 1; SELECT 2;
             SELECT `odd;name` FROM t
             """
-        #expect(SQLScript.statements(in: script) == [
-            #"CREATE TABLE t (a VARCHAR(5) DEFAULT ';', b TEXT COMMENT "x;")"#,
-            #"INSERT INTO t VALUES ('a\';b', 'c')"#,
-            "/* block; comment */\n/*!40101 SET @x = 1 */",
-            "SELECT 1; SELECT 2",
-            "SELECT `odd;name` FROM t",
-        ])
+        #expect(
+            SQLScript.statements(in: script) == [
+                #"CREATE TABLE t (a VARCHAR(5) DEFAULT ';', b TEXT COMMENT "x;")"#,
+                #"INSERT INTO t VALUES ('a\';b', 'c')"#,
+                "/* block; comment */\n/*!40101 SET @x = 1 */",
+                "SELECT 1; SELECT 2",
+                "SELECT `odd;name` FROM t",
+            ])
         #expect(SQLScript.statements(in: "-- only a comment\n\n;\n") == [])
     }
 

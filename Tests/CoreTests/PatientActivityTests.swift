@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 /// `/patients/me/recent-activity` and `/patients/me/dashboard-stats`.
@@ -10,7 +11,9 @@ import Testing
         let user = try t.registerAndLogin("pact")
         let stranger = try t.registerAndLogin("pact")
         let child = try t.createPatient(user, "Kid")
-        #expect(t.send("PUT", "/api/v1/patient-management/\(child)", json: ["first_name": "Kiddo"], token: user.token).status == 200)
+        #expect(
+            t.send("PUT", "/api/v1/patient-management/\(child)", json: ["first_name": "Kiddo"], token: user.token)
+                .status == 200)
         let gone = try t.createPatient(user, "Gone")
         #expect(t.send("DELETE", "/api/v1/patient-management/\(gone)", token: user.token).status == 200)
         _ = try t.createPatient(stranger, "NotMine")
@@ -18,9 +21,10 @@ import Testing
         let response = t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token)
         #expect(response.status == 200)
         let entries = try #require(response.jsonBody?.arrayValue)
-        #expect(entries.compactMap { $0["description"]?.stringValue } == [
-            "Deleted Patient: Gone Doe", "Updated Patient: Kiddo Doe", "Created Patient: Kid Doe",
-        ])
+        #expect(
+            entries.compactMap { $0["description"]?.stringValue } == [
+                "Deleted Patient: Gone Doe", "Updated Patient: Kiddo Doe", "Created Patient: Kid Doe",
+            ])
         let first = try #require(entries.first?.objectValue)
         #expect(first.keys == ["id", "model_name", "action", "description", "timestamp", "patient_id"])
         #expect(first["model_name"] == "Patient")
@@ -29,9 +33,13 @@ import Testing
         #expect(entries[1]["patient_id"] == .int(child))
         #expect(entries.map { $0["id"]?.intValue ?? 0 } == entries.map { $0["id"]?.intValue ?? 0 }.sorted(by: >))
 
-        #expect(t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=1").jsonBody?.arrayValue?.count == 1)
-        #expect(t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=500").status == 200)
-        #expect(t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=-1").status == 422)
+        #expect(
+            t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=1").jsonBody?
+                .arrayValue?.count == 1)
+        #expect(
+            t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=500").status == 200)
+        #expect(
+            t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=-1").status == 422)
         #expect(t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=x").status == 422)
         #expect(t.send("GET", "/api/v1/patients/me/recent-activity").status == 401)
     }
@@ -41,17 +49,23 @@ import Testing
         let viewer = try t.registerAndLogin("pact")
         let child = try t.createPatient(owner, "Shared")
         try t.share(child, by: owner, with: viewer)
-        let entries = t.send("GET", "/api/v1/patients/me/recent-activity", token: viewer.token).jsonBody?.arrayValue ?? []
+        let entries =
+            t.send("GET", "/api/v1/patients/me/recent-activity", token: viewer.token).jsonBody?.arrayValue ?? []
         #expect(entries.map { $0["patient_id"] } == [.int(child)])
     }
 
     @Test func recentActivityDefaultsToTen() throws {
         let user = try t.registerAndLogin("pact")
         for index in 0..<11 {
-            #expect(t.send("PUT", "/api/v1/patients/me", json: ["first_name": .string("N\(index)")], token: user.token).status == 200)
+            #expect(
+                t.send("PUT", "/api/v1/patients/me", json: ["first_name": .string("N\(index)")], token: user.token)
+                    .status == 200)
         }
-        #expect(t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token).jsonBody?.arrayValue?.count == 10)
-        #expect(t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=100").jsonBody?.arrayValue?.count == 11)
+        #expect(
+            t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token).jsonBody?.arrayValue?.count == 10)
+        #expect(
+            t.send("GET", "/api/v1/patients/me/recent-activity", token: user.token, query: "limit=100").jsonBody?
+                .arrayValue?.count == 11)
     }
 
     @Test func dashboardStatsCountsTheActivePatientsRecords() throws {
@@ -65,20 +79,31 @@ import Testing
         #expect(body["total_records"] == 2)
         #expect(body["active_medications"] == 1)
         #expect(body["total_medications"] == 2)
-        for key in ["total_lab_results", "total_procedures", "total_treatments", "total_conditions", "total_allergies",
-                    "total_immunizations", "total_encounters", "total_vitals"] {
+        for key in [
+            "total_lab_results", "total_procedures", "total_treatments", "total_conditions", "total_allergies",
+            "total_immunizations", "total_encounters", "total_vitals",
+        ] {
             #expect(body[key]?.intValue != nil, "missing \(key)")
         }
         #expect(Array(body.keys.prefix(3)) == ["patient_id", "total_records", "active_medications"])
 
         let child = try t.createPatient(user, "Kid")
-        let childStats = t.send("GET", "/api/v1/patients/me/dashboard-stats", token: user.token, query: "patient_id=\(child)")
+        let childStats = t.send(
+            "GET", "/api/v1/patients/me/dashboard-stats", token: user.token, query: "patient_id=\(child)")
         #expect(childStats.jsonBody?["patient_id"] == .int(child))
         #expect(childStats.jsonBody?["total_records"] == 0)
-        #expect(t.send("POST", "/api/v1/patient-management/switch", json: ["patient_id": .int(child)], token: user.token).status == 200)
-        #expect(t.send("GET", "/api/v1/patients/me/dashboard-stats", token: user.token).jsonBody?["patient_id"] == .int(child))
-        #expect(t.send("GET", "/api/v1/patients/me/dashboard-stats", token: user.token, query: "patient_id=abc").status == 422)
-        #expect(t.send("GET", "/api/v1/patients/me/dashboard-stats", token: user.token, query: "patient_id=-4").status == 422)
+        #expect(
+            t.send("POST", "/api/v1/patient-management/switch", json: ["patient_id": .int(child)], token: user.token)
+                .status == 200)
+        #expect(
+            t.send("GET", "/api/v1/patients/me/dashboard-stats", token: user.token).jsonBody?["patient_id"]
+                == .int(child))
+        #expect(
+            t.send("GET", "/api/v1/patients/me/dashboard-stats", token: user.token, query: "patient_id=abc").status
+                == 422)
+        #expect(
+            t.send("GET", "/api/v1/patients/me/dashboard-stats", token: user.token, query: "patient_id=-4").status
+                == 422)
     }
 
     @Test func dashboardStatsWithoutAnyPatientIs404() throws {

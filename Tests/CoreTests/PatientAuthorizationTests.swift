@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 /// Every patient endpoint that takes a patient id answers 404 for another user's patient,
@@ -30,12 +31,18 @@ import Testing
             }
         }
         // Nothing changed for Bob, and Alice's lists and active patient never show his.
-        #expect(t.send("GET", "/api/v1/patient-management/\(bobsChild)", token: bob.token).jsonBody?["first_name"] == "Bobby")
+        #expect(
+            t.send("GET", "/api/v1/patient-management/\(bobsChild)", token: bob.token).jsonBody?["first_name"]
+                == "Bobby")
         #expect(t.send("GET", "/api/v1/patient-management/", token: bob.token).jsonBody?["total"] == 2)
-        let ids = t.send("GET", "/api/v1/patient-management/", token: alice.token).jsonBody?["patients"]?.arrayValue?.map { $0["id"] }
+        let ids = t.send("GET", "/api/v1/patient-management/", token: alice.token).jsonBody?["patients"]?.arrayValue?
+            .map { $0["id"] }
         #expect(ids == [.int(alice.selfPatientID)])
-        #expect(t.send("GET", "/api/v1/patient-management/active/current", token: alice.token).jsonBody?["id"] == .int(alice.selfPatientID))
-        let activity = t.send("GET", "/api/v1/patients/me/recent-activity", token: alice.token).jsonBody?.arrayValue ?? []
+        #expect(
+            t.send("GET", "/api/v1/patient-management/active/current", token: alice.token).jsonBody?["id"]
+                == .int(alice.selfPatientID))
+        let activity =
+            t.send("GET", "/api/v1/patients/me/recent-activity", token: alice.token).jsonBody?.arrayValue ?? []
         #expect(activity.isEmpty)
     }
 

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 /// The patient field rules without a database (`PatientFields.check`).
@@ -29,8 +30,10 @@ import Testing
         #expect(try value("birth_date", "2000-02-29") != nil)
         #expect(try value("birth_date", "1900-01-01") != nil)
         #expect(try value("birth_date", "2025-06-15") != nil)
-        for bad: JSON in ["1900-02-29", "2023-02-29", "2024-13-01", "2024-04-31", "1899-12-31", "2025-06-16",
-                          "1990/01/15", "1990-1-15", "19900115", "", "abcd-ef-gh", 19900115, .null, true] {
+        for bad: JSON in [
+            "1900-02-29", "2023-02-29", "2024-13-01", "2024-04-31", "1899-12-31", "2025-06-16",
+            "1990/01/15", "1990-1-15", "19900115", "", "abcd-ef-gh", 19900115, .null, true,
+        ] {
             #expect(try value("birth_date", bad) == nil, "accepted \(bad)")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Core
 
 /// `/patient-management` against a real MariaDB.
@@ -11,7 +12,8 @@ import Testing
 
     @Test func createListGetUpdateDelete() throws {
         let user = try t.registerAndLogin("pmg")
-        let created = t.send("POST", "\(base)/", json: TestApp.patientBody("Kid", ["relationship_to_self": "child"]), token: user.token)
+        let created = t.send(
+            "POST", "\(base)/", json: TestApp.patientBody("Kid", ["relationship_to_self": "child"]), token: user.token)
         #expect(created.status == 201)
         let id = try #require(created.jsonBody?["id"]?.intValue)
         #expect(created.jsonBody?["is_self_record"] == false)
@@ -27,9 +29,10 @@ import Testing
         #expect(list.jsonBody?["patients"]?.arrayValue?.map { $0["id"] } == [.int(user.selfPatientID), .int(id)])
         #expect(t.send("GET", "\(base)/owned/list", token: user.token).jsonBody?.arrayValue?.count == 2)
         #expect(t.send("GET", "\(base)/self-record", token: user.token).jsonBody?["id"] == .int(user.selfPatientID))
-        #expect(t.send("GET", "\(base)/stats", token: user.token).jsonBody == [
-            "total_patients": 2, "owned_patients": 2, "shared_patients": 0, "self_record_exists": true,
-        ])
+        #expect(
+            t.send("GET", "\(base)/stats", token: user.token).jsonBody == [
+                "total_patients": 2, "owned_patients": 2, "shared_patients": 0, "self_record_exists": true,
+            ])
 
         #expect(t.send("GET", "\(base)/\(id)", token: user.token).jsonBody?["first_name"] == "Kid")
         let updated = t.send("PUT", "\(base)/\(id)", json: ["weight": 90.5], token: user.token)
@@ -49,7 +52,8 @@ import Testing
         let user = try t.registerAndLogin("pmg")
         let again = t.send("POST", base, json: TestApp.patientBody("Me", ["is_self_record": true]), token: user.token)
         #expect(again.status == 400)
-        let badFlag = t.send("POST", base, json: TestApp.patientBody("Me", ["is_self_record": "yes", "height": 500]), token: user.token)
+        let badFlag = t.send(
+            "POST", base, json: TestApp.patientBody("Me", ["is_self_record": "yes", "height": 500]), token: user.token)
         #expect(badFlag.status == 400)
         #expect(TestApp.badFields(badFlag) == ["is_self_record", "height"])
         #expect(t.send("DELETE", "/api/v1/patients/me", token: user.token).status == 200)
@@ -76,9 +80,10 @@ import Testing
         let statuses = Mutex<[Int]>([])
         // Each thread has its own app and connection, as each worker thread does.
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let status = (try? TestApp()).flatMap { app in
-                (try? app.login(username, password)).map { app.send("DELETE", paths[index], token: $0).status }
-            } ?? -1
+            let status =
+                (try? TestApp()).flatMap { app in
+                    (try? app.login(username, password)).map { app.send("DELETE", paths[index], token: $0).status }
+                } ?? -1
             statuses.withLock { $0.append(status) }
         }
         #expect(statuses.withLock { $0.sorted() } == [200, 400])
@@ -96,14 +101,18 @@ import Testing
         let other = try TestApp()
         let token = try other.login(user.username, user.password)
         #expect(other.send("GET", "\(base)/active/current", token: token).jsonBody?["id"] == .int(child))
-        #expect(try t.services.db.queryOne("SELECT active_patient_id FROM users WHERE id = ?", [.int(user.id)])?.int("active_patient_id") == child)
+        #expect(
+            try t.services.db.queryOne("SELECT active_patient_id FROM users WHERE id = ?", [.int(user.id)])?.int(
+                "active_patient_id") == child)
 
         #expect(t.send("POST", "\(base)/switch", json: [:], token: user.token).status == 422)
         #expect(t.send("POST", "\(base)/switch", json: ["patient_id": "abc"], token: user.token).status == 422)
         #expect(t.send("POST", "\(base)/switch", json: ["patient_id": 999_999_999], token: user.token).status == 404)
 
         #expect(t.send("DELETE", "\(base)/\(child)", token: user.token).status == 200)
-        #expect(try t.services.db.queryOne("SELECT active_patient_id FROM users WHERE id = ?", [.int(user.id)])?.int("active_patient_id") == user.selfPatientID)
+        #expect(
+            try t.services.db.queryOne("SELECT active_patient_id FROM users WHERE id = ?", [.int(user.id)])?.int(
+                "active_patient_id") == user.selfPatientID)
         #expect(t.send("GET", "\(base)/active/current", token: user.token).jsonBody?["id"] == .int(user.selfPatientID))
     }
 
@@ -123,7 +132,8 @@ import Testing
         #expect(page.jsonBody?["total"] == 4)
         #expect(t.send("GET", base, token: user.token, query: "skip=3").jsonBody?["patients"]?.arrayValue?.count == 1)
         #expect(t.send("GET", base, token: user.token, query: "skip=10").jsonBody?["patients"]?.arrayValue?.count == 0)
-        #expect(t.send("GET", base, token: user.token, query: "limit=1000").jsonBody?["patients"]?.arrayValue?.count == 4)
+        #expect(
+            t.send("GET", base, token: user.token, query: "limit=1000").jsonBody?["patients"]?.arrayValue?.count == 4)
         #expect(t.send("GET", base, token: user.token, query: "limit=0").jsonBody?["patients"]?.arrayValue?.count == 0)
         for bad in ["limit=-1", "skip=-1", "limit=abc", "skip=1.5", "include_shared=maybe"] {
             let response = t.send("GET", base, token: user.token, query: bad)
@@ -160,8 +170,11 @@ import Testing
         // patient falls back to the viewer's own record.
         #expect(t.send("POST", "\(base)/switch", json: ["patient_id": .int(child)], token: viewer.token).status == 200)
         #expect(t.send("GET", "\(base)/active/current", token: viewer.token).jsonBody?["id"] == .int(child))
-        try t.services.db.execute("UPDATE patient_shares SET is_active = 0 WHERE patient_id = ? AND shared_with_user_id = ?", [.int(child), .int(viewer.id)])
-        #expect(t.send("GET", "\(base)/active/current", token: viewer.token).jsonBody?["id"] == .int(viewer.selfPatientID))
+        try t.services.db.execute(
+            "UPDATE patient_shares SET is_active = 0 WHERE patient_id = ? AND shared_with_user_id = ?",
+            [.int(child), .int(viewer.id)])
+        #expect(
+            t.send("GET", "\(base)/active/current", token: viewer.token).jsonBody?["id"] == .int(viewer.selfPatientID))
         #expect(t.send("GET", "\(base)/\(child)", token: viewer.token).status == 404)
     }
 

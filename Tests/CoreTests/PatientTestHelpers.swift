@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 /// Shared steps of the patient endpoint tests.
@@ -15,9 +16,11 @@ extension TestApp {
 
     /// Creates a patient through `/patient-management/` and returns its id.
     func createPatient(_ user: TestUser, _ first: String = "Jane", _ overrides: [String: JSON] = [:]) throws -> Int64 {
-        let response = send("POST", "/api/v1/patient-management/", json: TestApp.patientBody(first, overrides), token: user.token)
+        let response = send(
+            "POST", "/api/v1/patient-management/", json: TestApp.patientBody(first, overrides), token: user.token)
         guard response.status == 201, let id = response.jsonBody?["id"]?.intValue else {
-            throw TestAppError(description: "create patient: \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+            throw TestAppError(
+                description: "create patient: \(response.status) \(String(decoding: response.body, as: UTF8.self))")
         }
         return id
     }
@@ -25,8 +28,12 @@ extension TestApp {
     /// A practitioner row made directly in SQL (patients only need one to point at).
     func makePractitioner() throws -> Int64 {
         let db = services.db
-        let specialty = try db.execute("INSERT INTO medical_specialties (name) VALUES (?)", [.text(TestApp.unique("PatSpec"))]).lastInsertID
-        return try db.execute("INSERT INTO practitioners (name, specialty_id) VALUES (?, ?)", [.text("Dr Who"), .int(specialty)]).lastInsertID
+        let specialty = try db.execute(
+            "INSERT INTO medical_specialties (name) VALUES (?)", [.text(TestApp.unique("PatSpec"))]
+        ).lastInsertID
+        return try db.execute(
+            "INSERT INTO practitioners (name, specialty_id) VALUES (?, ?)", [.text("Dr Who"), .int(specialty)]
+        ).lastInsertID
     }
 
     /// A medication row made directly in SQL.
@@ -34,11 +41,15 @@ extension TestApp {
     func insertMedication(patient: Int64, status: String = "active") throws -> Int64 {
         try services.db.execute(
             "INSERT INTO medications (patient_id, medication_name, status) VALUES (?, ?, ?)",
-            [.int(patient), .text("Aspirin"), .text(status)]).lastInsertID
+            [.int(patient), .text("Aspirin"), .text(status)]
+        ).lastInsertID
     }
 
     /// Shares `patient` (owned by `owner`) with `user` directly in SQL.
-    func share(_ patient: Int64, by owner: TestUser, with user: TestUser, level: String = "view", active: Bool = true, expiresSQL: String = "NULL") throws {
+    func share(
+        _ patient: Int64, by owner: TestUser, with user: TestUser, level: String = "view", active: Bool = true,
+        expiresSQL: String = "NULL"
+    ) throws {
         try services.db.execute(
             "INSERT INTO patient_shares (patient_id, shared_by_user_id, shared_with_user_id, permission_level, is_active, expires_at) VALUES (?, ?, ?, ?, ?, \(expiresSQL))",
             [.int(patient), .int(owner.id), .int(user.id), .text(level), .bool(active)])

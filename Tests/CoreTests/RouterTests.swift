@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 @Suite struct RouterTests {
@@ -27,7 +28,8 @@ import Testing
     }
 
     @Test func literalSegmentWinsOverParameter() throws {
-        guard case .found(_, let parameters) = router().match(method: "GET", path: "/api/v1/medications/patient/7") else {
+        guard case .found(_, let parameters) = router().match(method: "GET", path: "/api/v1/medications/patient/7")
+        else {
             Issue.record("no match")
             return
         }
@@ -76,9 +78,14 @@ import Testing
     }
 
     @Test func paginationClampsAndRefusesNegatives() throws {
-        let page = try Pagination(query: QueryParameters(parsing: "skip=5&limit=5000"), defaultLimit: 100, maxLimit: 100)
+        let page = try Pagination(
+            query: QueryParameters(parsing: "skip=5&limit=5000"), defaultLimit: 100, maxLimit: 100)
         #expect(page.skip == 5 && page.limit == 100)
-        #expect(throws: APIError.self) { try Pagination(query: QueryParameters(parsing: "limit=-1"), defaultLimit: 100, maxLimit: 100) }
-        #expect(throws: APIError.self) { try Pagination(query: QueryParameters(parsing: "skip=x"), defaultLimit: 100, maxLimit: 100) }
+        #expect(throws: APIError.self) {
+            try Pagination(query: QueryParameters(parsing: "limit=-1"), defaultLimit: 100, maxLimit: 100)
+        }
+        #expect(throws: APIError.self) {
+            try Pagination(query: QueryParameters(parsing: "skip=x"), defaultLimit: 100, maxLimit: 100)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 /// Statement caching, connection loss and recovery.
@@ -99,9 +100,10 @@ import Testing
 
     @Test func sessionIsSetUp() throws {
         let db = try TestDatabase.connect()
-        let row = try #require(try db.queryOne(
-            "SELECT @@time_zone AS tz, @@sql_mode AS mode, @@autocommit AS ac, @@innodb_lock_wait_timeout AS wait, @@character_set_client AS cs"
-        ))
+        let row = try #require(
+            try db.queryOne(
+                "SELECT @@time_zone AS tz, @@sql_mode AS mode, @@autocommit AS ac, @@innodb_lock_wait_timeout AS wait, @@character_set_client AS cs"
+            ))
         #expect(row.string("tz") == "+00:00")
         #expect(row.string("mode")?.contains("STRICT_ALL_TABLES") == true)
         #expect(row.int("ac") == 1)

@@ -1,12 +1,14 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 /// MariaDB errors arrive as the `StoreError` case the app can act on.
 @Suite struct StoreErrorTests {
     @Test func duplicateKeyNamesTheIndex() throws {
         let db = try TestDatabase.connect()
-        let table = try ScratchTable(db, columns: "id INT PRIMARY KEY, email VARCHAR(100), UNIQUE KEY users_email (email)")
+        let table = try ScratchTable(
+            db, columns: "id INT PRIMARY KEY, email VARCHAR(100), UNIQUE KEY users_email (email)")
         defer { table.drop() }
         try db.execute("INSERT INTO \(table.name) VALUES (?, ?)", [.int(1), .text("a@example.org")])
         #expect {
@@ -33,26 +35,32 @@ import Testing
         let db = try TestDatabase.connect()
         let parent = try ScratchTable(db, prefix: "parent", columns: "id INT PRIMARY KEY")
         defer { parent.drop() }
-        let child = try ScratchTable(db, prefix: "child", columns: """
-            id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES \(parent.name) (id)
-            """)
+        let child = try ScratchTable(
+            db, prefix: "child",
+            columns: """
+                id INT PRIMARY KEY, parent_id INT NOT NULL, FOREIGN KEY (parent_id) REFERENCES \(parent.name) (id)
+                """)
         defer { child.drop() }
         let isForeignKey: (any Error) -> Bool = { if case StoreError.foreignKey = $0 { true } else { false } }
-        #expect(performing: {
-            try db.execute("INSERT INTO \(child.name) VALUES (1, 99)")
-        }, throws: isForeignKey)
+        #expect(
+            performing: {
+                try db.execute("INSERT INTO \(child.name) VALUES (1, 99)")
+            }, throws: isForeignKey)
         try db.execute("INSERT INTO \(parent.name) VALUES (1)")
         try db.execute("INSERT INTO \(child.name) VALUES (1, 1)")
-        #expect(performing: {
-            try db.execute("DELETE FROM \(parent.name) WHERE id = 1")
-        }, throws: isForeignKey)
+        #expect(
+            performing: {
+                try db.execute("DELETE FROM \(parent.name) WHERE id = 1")
+            }, throws: isForeignKey)
     }
 
     @Test func invalidDataIsReported() throws {
         let db = try TestDatabase.connect()
-        let table = try ScratchTable(db, columns: """
-            id INT PRIMARY KEY, name VARCHAR(5), small TINYINT, born DATE, doc JSON, age INT CHECK (age >= 0)
-            """)
+        let table = try ScratchTable(
+            db,
+            columns: """
+                id INT PRIMARY KEY, name VARCHAR(5), small TINYINT, born DATE, doc JSON, age INT CHECK (age >= 0)
+                """)
         defer { table.drop() }
         let isInvalid: (any Error) -> Bool = { if case StoreError.invalidData = $0 { true } else { false } }
         let cases: [(String, SQLValue)] = [
@@ -60,9 +68,10 @@ import Testing
             ("doc", .text("{not json")), ("age", .int(-1)), ("small", .text("abc")),
         ]
         for (index, (column, value)) in cases.enumerated() {
-            #expect(performing: {
-                try db.execute("INSERT INTO \(table.name) (id, \(column)) VALUES (?, ?)", [.int(index), value])
-            }, throws: isInvalid)
+            #expect(
+                performing: {
+                    try db.execute("INSERT INTO \(table.name) (id, \(column)) VALUES (?, ?)", [.int(index), value])
+                }, throws: isInvalid)
         }
     }
 
@@ -95,7 +104,11 @@ import Testing
                     let db = try TestDatabase.connect()
                     try db.run("START TRANSACTION")
                     try db.execute("UPDATE \(name) SET v = v + 1 WHERE id = ?", [.int(mine)])
-                    if mine == 1 { firstLocked.signal(); secondLocked.wait() } else { secondLocked.signal(); firstLocked.wait() }
+                    if mine == 1 {
+                        firstLocked.signal(); secondLocked.wait()
+                    } else {
+                        secondLocked.signal(); firstLocked.wait()
+                    }
                     try db.execute("UPDATE \(name) SET v = v + 1 WHERE id = ?", [.int(theirs)])
                     try db.run("COMMIT")
                     outcomes.add("ok")

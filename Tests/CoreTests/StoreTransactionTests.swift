@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 /// BEGIN / COMMIT / ROLLBACK, nesting and the deadlock retry.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Core
 
 /// Binding and decoding every value type through real prepared statements.
@@ -20,16 +21,19 @@ import Testing
         let db = try TestDatabase.connect()
         let table = try ScratchTable(db, columns: Self.allTypes)
         defer { table.drop() }
-        let inserted = try db.execute(Self.insertAll(into: table.name), [
-            .int(-9_000_000_000_000), .int(4_000_000_000), .bool(true), .double(2.5), .double(0.1), .text("12.34"),
-            .text("héllo"), .text("long text"), .blob([0, 1, 2, 255]), .blob([9, 8]), .text("2024-02-29"),
-            .datetime("2024-03-01T12:34:56Z"), .text("2024-03-01 12:34:56.123456"), .text("2024-03-01 00:00:01"),
-            .text("-838:59:59"), .text(#"{"a": [1, 2]}"#), .text("green"), .int(5),
-        ])
+        let inserted = try db.execute(
+            Self.insertAll(into: table.name),
+            [
+                .int(-9_000_000_000_000), .int(4_000_000_000), .bool(true), .double(2.5), .double(0.1), .text("12.34"),
+                .text("héllo"), .text("long text"), .blob([0, 1, 2, 255]), .blob([9, 8]), .text("2024-02-29"),
+                .datetime("2024-03-01T12:34:56Z"), .text("2024-03-01 12:34:56.123456"), .text("2024-03-01 00:00:01"),
+                .text("-838:59:59"), .text(#"{"a": [1, 2]}"#), .text("green"), .int(5),
+            ])
         #expect(inserted.affectedRows == 1)
         #expect(inserted.lastInsertID > 0)
 
-        let row = try #require(try db.queryOne("SELECT * FROM \(table.name) WHERE id = ?", [.int(inserted.lastInsertID)]))
+        let row = try #require(
+            try db.queryOne("SELECT * FROM \(table.name) WHERE id = ?", [.int(inserted.lastInsertID)]))
         #expect(row["i"] == .int(-9_000_000_000_000))
         #expect(row["u"] == .int(4_000_000_000))
         #expect(row["flag"] == .int(1))
@@ -68,10 +72,14 @@ import Testing
         let missingText: String? = nil
         let missingInt: Int? = nil
         let present: Int? = 7
-        let row = try #require(try db.queryOne(
-            "SELECT ? AS a, ? AS b, ? AS c, ? AS d, ? AS e, ? AS f",
-            [.text(missingText), .int(missingInt), .int(present), .bool(false), .double(nil as Double?), .blob(nil)]
-        ))
+        let row = try #require(
+            try db.queryOne(
+                "SELECT ? AS a, ? AS b, ? AS c, ? AS d, ? AS e, ? AS f",
+                [
+                    .text(missingText), .int(missingInt), .int(present), .bool(false), .double(nil as Double?),
+                    .blob(nil),
+                ]
+            ))
         #expect(row.values == [.null, .null, .int(7), .int(0), .null, .null])
     }
 
@@ -107,10 +115,11 @@ import Testing
 
     @Test func timeOfDayAndDuration() throws {
         let db = try TestDatabase.connect()
-        let row = try #require(try db.queryOne(
-            "SELECT CAST(? AS TIME) AS a, CAST(? AS TIME) AS b, CAST(? AS DATE) AS c, NOW() AS now, UTC_TIMESTAMP() AS utc",
-            [.text("08:05:03"), .text("100:00:00"), .text("1999-12-31")]
-        ))
+        let row = try #require(
+            try db.queryOne(
+                "SELECT CAST(? AS TIME) AS a, CAST(? AS TIME) AS b, CAST(? AS DATE) AS c, NOW() AS now, UTC_TIMESTAMP() AS utc",
+                [.text("08:05:03"), .text("100:00:00"), .text("1999-12-31")]
+            ))
         #expect(row["a"] == .text("08:05:03"))
         #expect(row["b"] == .text("100:00:00"))
         #expect(row["c"] == .text("1999-12-31"))

@@ -19,7 +19,9 @@ public enum AccessLevel: Int, Sendable {
 public enum PatientAccess {
     /// A SQL condition true when `user` may act on the patient whose id is in
     /// `patientColumn` at `level`; its binds are returned alongside, in order.
-    public static func condition(patientColumn: String, user: Int64, level: AccessLevel) -> (sql: String, binds: [SQLValue]) {
+    public static func condition(patientColumn: String, user: Int64, level: AccessLevel) -> (
+        sql: String, binds: [SQLValue]
+    ) {
         let levels = level.sharePermissions.map { "'\($0)'" }.joined(separator: ",")
         let sql = """
             (\(patientColumn) IN (SELECT ap.id FROM patients ap WHERE ap.owner_user_id = ?) OR \(patientColumn) IN (\
@@ -32,12 +34,14 @@ public enum PatientAccess {
     /// Throws 404 unless `user` may act on `patientID` at `level`.
     public static func require(_ level: AccessLevel, patient patientID: Int64, user: Int64, db: Connection) throws {
         let access = condition(patientColumn: "p.id", user: user, level: level)
-        let row = try db.queryOne("SELECT 1 FROM patients p WHERE p.id = ? AND \(access.sql)", [.int(patientID)] + access.binds)
+        let row = try db.queryOne(
+            "SELECT 1 FROM patients p WHERE p.id = ? AND \(access.sql)", [.int(patientID)] + access.binds)
         guard row != nil else { throw APIError.notFound("Patient") }
     }
 
     /// True when `user` owns `patientID`.
     public static func owns(patient patientID: Int64, user: Int64, db: Connection) throws -> Bool {
-        try db.queryOne("SELECT 1 FROM patients WHERE id = ? AND owner_user_id = ?", [.int(patientID), .int(user)]) != nil
+        try db.queryOne("SELECT 1 FROM patients WHERE id = ? AND owner_user_id = ?", [.int(patientID), .int(user)])
+            != nil
     }
 }

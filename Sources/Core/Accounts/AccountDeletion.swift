@@ -12,7 +12,8 @@ enum AccountDeletion {
                 // Locking the other admins' rows makes two admins deleting themselves at
                 // once take turns, so one of them always remains.
                 let others = try db.query(
-                    "SELECT id FROM users WHERE role = 'admin' AND is_active = 1 AND id <> ? FOR UPDATE", [.int(user.id)])
+                    "SELECT id FROM users WHERE role = 'admin' AND is_active = 1 AND id <> ? FOR UPDATE",
+                    [.int(user.id)])
                 if others.isEmpty {
                     throw APIError.badRequest(
                         "Cannot delete last admin user", detail: "Make another user an administrator first.")
@@ -32,7 +33,8 @@ enum AccountDeletion {
             try db.execute("DELETE FROM login_failures WHERE account = ?", [.text(LoginThrottle.key(userID: user.id))])
             return (selfPatient, summary)
         }
-        Log.info("account_deleted", ["category": "security", "user_id": .int(user.id), "deletion_summary": .object(summary)])
+        Log.info(
+            "account_deleted", ["category": "security", "user_id": .int(user.id), "deletion_summary": .object(summary)])
         return .json([
             "message": "Account and all associated data deleted successfully",
             "deleted_user_id": .int(user.id),

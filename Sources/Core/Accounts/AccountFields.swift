@@ -15,7 +15,9 @@ enum AccountFields {
             return "must be \(usernameLength.lowerBound) to \(usernameLength.upperBound) characters long"
         }
         let allowed = username.unicodeScalars.allSatisfy { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
+            scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                    || "._-".unicodeScalars.contains(scalar))
         }
         return allowed ? nil : "may contain only letters, digits, '.', '_' and '-'"
     }
@@ -23,7 +25,9 @@ enum AccountFields {
     /// Why `email` is refused, or nil. A pragmatic check (one `@`, a dotted domain of
     /// sensible labels, no spaces), not RFC 5322: the address is only ever displayed.
     static func emailProblem(_ email: String) -> String? {
-        guard email.utf8.count <= emailMaximumLength else { return "must be at most \(emailMaximumLength) characters long" }
+        guard email.utf8.count <= emailMaximumLength else {
+            return "must be at most \(emailMaximumLength) characters long"
+        }
         return Validators.isEmail(email) ? nil : "is not a valid e-mail address"
     }
 
@@ -64,7 +68,8 @@ enum AccountFields {
         if let value = full.value {
             let name = split(fullName: value)
             if name.first.count > namePartMaximumLength || name.last.count > namePartMaximumLength {
-                reader.fail("full_name", "each part of the name must be at most \(namePartMaximumLength) characters long")
+                reader.fail(
+                    "full_name", "each part of the name must be at most \(namePartMaximumLength) characters long")
                 return nil
             }
             return name
@@ -77,7 +82,9 @@ enum AccountFields {
     }
 
     /// One name field: whether the body has it (non-null), and its value when valid.
-    private static func nameField(_ reader: inout FieldReader, _ key: String, limit: Int) -> (given: Bool, value: String?) {
+    private static func nameField(_ reader: inout FieldReader, _ key: String, limit: Int) -> (
+        given: Bool, value: String?
+    ) {
         let before = reader.problems.count
         guard let text = reader.string(key) else { return (reader.problems.count > before, nil) }
         if text.isEmpty {

@@ -29,7 +29,12 @@ enum AuthRoutes {
         let throttle = LoginThrottle(db: db, config: context.config)
         let account = userID.map(LoginThrottle.key(userID:)) ?? LoginThrottle.key(unknownName: name)
         if let wait = try throttle.lockedFor(account) {
-            Log.warning("login_locked", ["category": "security", "user_id": .int(userID.map(Int.init)), "remote": .string(context.request.remoteAddress)])
+            Log.warning(
+                "login_locked",
+                [
+                    "category": "security", "user_id": .int(userID.map(Int.init)),
+                    "remote": .string(context.request.remoteAddress),
+                ])
             throw LoginThrottle.lockedError(retryAfter: wait)
         }
         let hasher = PasswordHasher()
@@ -37,7 +42,12 @@ enum AuthRoutes {
             // An unknown name costs the same Argon2 work, so timing does not reveal which names exist.
             if row == nil { hasher.verifyUnknownUser(password) }
             try throttle.recordFailure(account)
-            Log.warning("login_failed", ["category": "security", "user_id": .int(userID.map(Int.init)), "remote": .string(context.request.remoteAddress)])
+            Log.warning(
+                "login_failed",
+                [
+                    "category": "security", "user_id": .int(userID.map(Int.init)),
+                    "remote": .string(context.request.remoteAddress),
+                ])
             throw invalidCredentials
         }
         guard row.bool("is_active") == true else {
@@ -45,14 +55,17 @@ enum AuthRoutes {
         }
         try throttle.reset(account)
         if hasher.needsRehash(hash) {
-            try db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [.text(try hasher.hash(password)), .int(userID)])
+            try db.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?", [.text(try hasher.hash(password)), .int(userID)])
         }
         let issued = TokenIssuer.issue(
-            userID: userID, epoch: row.int("token_epoch") ?? 0, preferredMinutes: row.int("session_timeout_minutes"), context: context)
+            userID: userID, epoch: row.int("token_epoch") ?? 0, preferredMinutes: row.int("session_timeout_minutes"),
+            context: context)
         context.extraHeaders.append(TokenIssuer.cookie(issued))
         Log.info("login_succeeded", ["category": "security", "user_id": .int(userID)])
         return .json([
-            "access_token": .string(issued.token), "token_type": "bearer", "session_timeout_minutes": .int(issued.minutes),
+            "access_token": .string(issued.token), "token_type": "bearer",
+            "session_timeout_minutes": .int(issued.minutes),
         ])
     }
 
@@ -112,8 +125,10 @@ enum AuthRoutes {
         let account = LoginThrottle.key(userID: user.id)
         if let wait = try throttle.lockedFor(account) { throw LoginThrottle.lockedError(retryAfter: wait) }
         let hasher = PasswordHasher()
-        guard let hash = try db.queryOne("SELECT password_hash FROM users WHERE id = ?", [.int(user.id)])?.string("password_hash"),
-              hasher.verify(current, against: hash)
+        guard
+            let hash = try db.queryOne("SELECT password_hash FROM users WHERE id = ?", [.int(user.id)])?.string(
+                "password_hash"),
+            hasher.verify(current, against: hash)
         else {
             try throttle.recordFailure(account)
             Log.warning("password_change_failed", ["category": "security", "user_id": .int(user.id)])

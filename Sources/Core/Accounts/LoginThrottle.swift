@@ -53,7 +53,10 @@ struct LoginThrottle {
                 window_started_at = IF(window_started_at <= UTC_TIMESTAMP() - INTERVAL ? SECOND, UTC_TIMESTAMP(), window_started_at),
                 locked_until = IF(failures >= ?, UTC_TIMESTAMP() + INTERVAL ? SECOND, locked_until)
             """,
-            [.text(account), .int(Int64(windowSeconds)), .int(Int64(windowSeconds)), .int(Int64(maximumFailures)), .int(Int64(lockoutSeconds))])
+            [
+                .text(account), .int(Int64(windowSeconds)), .int(Int64(windowSeconds)), .int(Int64(maximumFailures)),
+                .int(Int64(lockoutSeconds)),
+            ])
     }
 
     /// Forgets the failures of `account` after a successful login.

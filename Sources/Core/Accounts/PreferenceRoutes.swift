@@ -31,7 +31,9 @@ enum PreferenceRoutes {
         for (key, allowed) in [("theme", themes), ("unit_system", unitSystems), ("date_format", dateFormats)] {
             guard reader.has(key) else { continue }
             let value = reader.string(key)
-            reader.require(key, value) { allowed.contains($0) ? nil : "must be one of \(allowed.joined(separator: ", "))" }
+            reader.require(key, value) {
+                allowed.contains($0) ? nil : "must be one of \(allowed.joined(separator: ", "))"
+            }
             if let value, allowed.contains(value) { set(key, .text(value)) }
         }
         if reader.has("notifications_enabled") {
@@ -55,7 +57,10 @@ enum PreferenceRoutes {
                 if sessionTimeoutRange.contains(minutes) {
                     set("session_timeout_minutes", .int(minutes))
                 } else {
-                    reader.fail("session_timeout_minutes", "must be between \(sessionTimeoutRange.lowerBound) and \(sessionTimeoutRange.upperBound), or null for the default")
+                    reader.fail(
+                        "session_timeout_minutes",
+                        "must be between \(sessionTimeoutRange.lowerBound) and \(sessionTimeoutRange.upperBound), or null for the default"
+                    )
                 }
             }
         }
@@ -63,7 +68,9 @@ enum PreferenceRoutes {
         let db = context.db
         try ensureRow(user.id, db: db)
         if !assignments.isEmpty {
-            try db.execute("UPDATE user_preferences SET \(assignments.joined(separator: ", ")) WHERE user_id = ?", binds + [.int(user.id)])
+            try db.execute(
+                "UPDATE user_preferences SET \(assignments.joined(separator: ", ")) WHERE user_id = ?",
+                binds + [.int(user.id)])
         }
         return .json(try load(user.id, db: db))
     }

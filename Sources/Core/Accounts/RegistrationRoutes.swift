@@ -7,12 +7,13 @@ enum RegistrationRoutes {
         routes.post("/api/v1/auth/register", register)
     }
 
-    static let disabledMessage = "Registration is currently disabled. Please contact an administrator to create an account."
+    static let disabledMessage =
+        "Registration is currently disabled. Please contact an administrator to create an account."
 
     /// The `registration_enabled` setting: the admin's choice in `app_settings`, else the configuration.
     static func isEnabled(_ context: Context) throws -> Bool {
         guard let row = try context.db.queryOne("SELECT value FROM app_settings WHERE name = 'registration_enabled'"),
-              let value = row.string("value")
+            let value = row.string("value")
         else { return context.config.registrationEnabled }
         return ["true", "1", "yes", "on"].contains(value.lowercased())
     }
@@ -44,14 +45,18 @@ enum RegistrationRoutes {
                     INSERT INTO users (username, email, password_hash, first_name, last_name, full_name, role, auth_method)
                     VALUES (?, ?, ?, ?, ?, ?, 'user', 'local')
                     """,
-                    [.text(signup.username), .text(signup.email), .text(hash), .text(signup.name.first),
-                     .text(signup.name.last), .text(signup.name.full)]).lastInsertID
+                    [
+                        .text(signup.username), .text(signup.email), .text(hash), .text(signup.name.first),
+                        .text(signup.name.last), .text(signup.name.full),
+                    ]
+                ).lastInsertID
                 try db.execute("INSERT INTO user_preferences (user_id) VALUES (?)", [.int(user)])
                 let patient = try db.execute(
                     """
                     INSERT INTO patients (owner_user_id, first_name, last_name, relationship_to_self, is_self_record)
                     VALUES (?, ?, ?, 'self', 1)
-                    """, [.int(user), .text(signup.name.first), .text(signup.name.last)]).lastInsertID
+                    """, [.int(user), .text(signup.name.first), .text(signup.name.last)]
+                ).lastInsertID
                 try db.execute("UPDATE users SET active_patient_id = ? WHERE id = ?", [.int(patient), .int(user)])
                 return user
             }
@@ -90,11 +95,13 @@ enum RegistrationRoutes {
     }
 
     static func taken(_ fields: [String]) -> APIError {
-        let message = switch fields {
-        case ["username"]: "Username already exists"
-        case ["email"]: "Email already registered"
-        default: "Username and email already registered"
-        }
-        return APIError(409, message, detail: .array(fields.map { ["field": .string($0), "message": "is already in use"] }))
+        let message =
+            switch fields {
+            case ["username"]: "Username already exists"
+            case ["email"]: "Email already registered"
+            default: "Username and email already registered"
+            }
+        return APIError(
+            409, message, detail: .array(fields.map { ["field": .string($0), "message": "is already in use"] }))
     }
 }

@@ -15,18 +15,24 @@ enum TokenIssuer {
 
     static func issue(userID: Int64, epoch: Int64, preferredMinutes: Int64?, context: Context) -> Issued {
         let minutes = preferredMinutes.map(Int.init) ?? context.config.sessionTimeoutMinutes
-        let claims = TokenClaims.issue(subject: userID, epoch: epoch, now: Int64(time(nil)), lifetime: Int64(minutes) * 60)
+        let claims = TokenClaims.issue(
+            subject: userID, epoch: epoch, now: Int64(time(nil)), lifetime: Int64(minutes) * 60)
         return Issued(token: context.services.shared.tokenSigner.sign(claims), minutes: minutes)
     }
 
     /// The cookie browsers send back instead of an `Authorization` header. HttpOnly keeps
     /// it from scripts, SameSite=Strict from cross-site requests.
     static func cookie(_ issued: Issued) -> (name: String, value: String) {
-        (name: "Set-Cookie", value: "access_token=\(issued.token); HttpOnly; SameSite=Strict; Path=/; Max-Age=\(issued.seconds)")
+        (
+            name: "Set-Cookie",
+            value: "access_token=\(issued.token); HttpOnly; SameSite=Strict; Path=/; Max-Age=\(issued.seconds)"
+        )
     }
 
     /// Tells the browser to drop the cookie (logout).
-    static let clearedCookie = (name: "Set-Cookie", value: "access_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+    static let clearedCookie = (
+        name: "Set-Cookie", value: "access_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+    )
 
     /// Makes one token unusable before its expiry (logout, account deletion).
     static func revoke(_ user: AuthenticatedUser, db: Connection) throws {

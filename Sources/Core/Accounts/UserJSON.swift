@@ -1,7 +1,8 @@
 /// The user object the API returns (register, `/users/me`): never the password hash.
 enum UserJSON {
     /// The columns `object(_:)` reads, for SELECTs on `users`.
-    static let columns = "id, username, email, first_name, last_name, full_name, role, auth_method, is_active, created_at, updated_at"
+    static let columns =
+        "id, username, email, first_name, last_name, full_name, role, auth_method, is_active, created_at, updated_at"
 
     static func object(_ row: Row) -> JSON {
         [

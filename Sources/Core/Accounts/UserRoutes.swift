@@ -21,13 +21,16 @@ enum UserRoutes {
         guard let row = try db.queryOne("SELECT first_name, last_name FROM users WHERE id = ?", [.int(user.id)]) else {
             throw APIError.notFound("User")
         }
-        let current = AccountFields.PersonName(first: row.string("first_name") ?? "", last: row.string("last_name") ?? "")
+        let current = AccountFields.PersonName(
+            first: row.string("first_name") ?? "", last: row.string("last_name") ?? "")
         let name = AccountFields.resolveName(&reader, current: current)
         let email = reader.string("email")
         if let email, let problem = AccountFields.emailProblem(email) { reader.fail("email", problem) }
         try reader.check()
 
-        if let email, try db.queryOne("SELECT 1 FROM users WHERE email = ? AND id <> ?", [.text(email), .int(user.id)]) != nil {
+        if let email,
+            try db.queryOne("SELECT 1 FROM users WHERE email = ? AND id <> ?", [.text(email), .int(user.id)]) != nil
+        {
             throw RegistrationRoutes.taken(["email"])
         }
         var assignments: [String] = []
@@ -42,7 +45,8 @@ enum UserRoutes {
         }
         if !assignments.isEmpty {
             do {
-                try db.execute("UPDATE users SET \(assignments.joined(separator: ", ")) WHERE id = ?", binds + [.int(user.id)])
+                try db.execute(
+                    "UPDATE users SET \(assignments.joined(separator: ", ")) WHERE id = ?", binds + [.int(user.id)])
             } catch StoreError.duplicate {
                 throw RegistrationRoutes.taken(["email"])
             }

@@ -18,7 +18,10 @@ public final class App: Sendable {
         var response: Response
         var context: Context?
         if request.body.count > shared.config.maxBodyBytes, !Routes.isUploadPath(request.path) {
-            response = APIError(413, "Request body too large", detail: .string("The limit is \(shared.config.maxBodyBytes) bytes.")).response
+            response =
+                APIError(
+                    413, "Request body too large", detail: .string("The limit is \(shared.config.maxBodyBytes) bytes.")
+                ).response
         } else {
             switch router.match(method: request.method, path: request.path) {
             case .found(let handler, let parameters):
@@ -26,7 +29,8 @@ public final class App: Sendable {
                 context = ctx
                 response = App.run(handler, ctx, request: request)
             case .wrongMethod(let allowed):
-                var error = APIError(405, "Method Not Allowed", detail: .string("\(request.method) is not allowed on \(request.path)"))
+                var error = APIError(
+                    405, "Method Not Allowed", detail: .string("\(request.method) is not allowed on \(request.path)"))
                 error.headers.append((name: "Allow", value: allowed.joined(separator: ", ")))
                 response = error.response
             case .notFound:
@@ -47,7 +51,12 @@ public final class App: Sendable {
         } catch let error as StoreError {
             return App.response(for: error, request: request)
         } catch {
-            Log.error("unhandled_error", ["request_id": .string(request.requestID), "path": .string(request.path), "error": .string(String(describing: error))])
+            Log.error(
+                "unhandled_error",
+                [
+                    "request_id": .string(request.requestID), "path": .string(request.path),
+                    "error": .string(String(describing: error)),
+                ])
             return APIError(500, "Internal server error", detail: .string("request \(request.requestID)")).response
         }
     }
@@ -59,15 +68,19 @@ public final class App: Sendable {
             Log.warning("database_unavailable", ["request_id": .string(request.requestID), "error": .string(message)])
             return APIError.serviceUnavailable.response
         case .duplicate:
-            return APIError(409, "Resource already exists", detail: "A record with the same unique value exists.").response
+            return APIError(409, "Resource already exists", detail: "A record with the same unique value exists.")
+                .response
         case .foreignKey:
             return APIError(422, "Referenced record does not exist or is still in use").response
         case .invalidData(let message):
             return APIError(422, "Invalid value", detail: .string(message)).response
         case .deadlock:
-            return APIError(503, "Service busy, try again", detail: "The database was busy; nothing was changed.").response
+            return APIError(503, "Service busy, try again", detail: "The database was busy; nothing was changed.")
+                .response
         case .other(let code, let message):
-            Log.error("database_error", ["request_id": .string(request.requestID), "code": .int(Int64(code)), "error": .string(message)])
+            Log.error(
+                "database_error",
+                ["request_id": .string(request.requestID), "code": .int(Int64(code)), "error": .string(message)])
             return APIError(500, "Internal server error", detail: .string("request \(request.requestID)")).response
         }
     }

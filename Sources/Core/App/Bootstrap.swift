@@ -6,7 +6,8 @@ public enum Bootstrap {
     /// Prepares everything workers rely on; throws with an operator-readable message.
     public static func prepare(_ config: Config, forceMigrations: Bool = false) throws {
         Store.initializeLibrary()
-        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         _ = try tokenSigner(config)
         guard config.migrateOnStart || forceMigrations else { return }
         let connection = try Connection(config.database)

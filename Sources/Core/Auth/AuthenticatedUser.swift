@@ -10,7 +10,8 @@ public struct AuthenticatedUser: Sendable {
     /// the token, so `/users/me` needs no second round trip.
     public let profile: Row?
 
-    public init(id: Int64, username: String, role: String, tokenID: String, tokenExpiresAt: Int64, profile: Row? = nil) {
+    public init(id: Int64, username: String, role: String, tokenID: String, tokenExpiresAt: Int64, profile: Row? = nil)
+    {
         self.id = id
         self.username = username
         self.role = role

@@ -29,8 +29,10 @@ extension Context {
     }
 
     /// The `users` columns loaded with every token check (the profile `/users/me` shows).
-    static let profileColumns = UserJSON.columns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }
-        .joined(separator: ", ")
+    static let profileColumns = UserJSON.columns.split(separator: ",").map {
+        "u." + $0.trimmingCharacters(in: .whitespaces)
+    }
+    .joined(separator: ", ")
 
     /// 403 unless the signed-in user is an admin.
     public func requireAdmin() throws -> AuthenticatedUser {
@@ -44,7 +46,9 @@ extension Context {
     func bearerToken() -> String? {
         if let header = request.headers["authorization"] {
             let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                return String(parts[1]).trimmingCharacters(in: .whitespaces)
+            }
             return nil
         }
         guard let cookies = request.headers["cookie"] else { return nil }

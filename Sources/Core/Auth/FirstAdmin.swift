@@ -30,7 +30,9 @@ public enum FirstAdmin {
             let directory = (path as NSString).deletingLastPathComponent
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw ConfigError(key: "initial_admin_password_file", message: "cannot write \(path)") }
+            guard fd >= 0 else {
+                throw ConfigError(key: "initial_admin_password_file", message: "cannot write \(path)")
+            }
             fchmod(fd, 0o600)
             let line = password + "\n"
             _ = line.withCString { Foundation.write(fd, $0, strlen($0)) }

@@ -63,8 +63,8 @@ public struct JWTSigner: Sendable {
         guard token.utf8.count <= Self.maximumLength else { throw .malformed }
         let bytes = Array(token.utf8)
         guard let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")),
-              let secondDot = bytes[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")),
-              !bytes[(secondDot + 1)...].contains(UInt8(ascii: "."))
+            let secondDot = bytes[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")),
+            !bytes[(secondDot + 1)...].contains(UInt8(ascii: "."))
         else { throw .malformed }
 
         let header = bytes[..<firstDot]
@@ -79,7 +79,7 @@ public struct JWTSigner: Sendable {
         guard same == 0 else { throw .badSignature }
 
         guard let payload = Base64URL.decode(bytes[(firstDot + 1)..<secondDot]),
-              let json = try? JSON.parse(payload), let claims = TokenClaims(json: json)
+            let json = try? JSON.parse(payload), let claims = TokenClaims(json: json)
         else { throw .malformed }
         guard claims.expiresAt > now else { throw .expired }
         return claims

@@ -25,25 +25,29 @@ public struct PasswordHasher: Sendable {
     public let dummyHash: String
 
     public init(memoryKiB: UInt32 = 19456, iterations: UInt32 = 2, parallelism: UInt32 = 1) {
-        precondition(iterations >= 1 && parallelism >= 1 && memoryKiB >= 8 * parallelism,
-                     "Argon2 parameters out of range")
+        precondition(
+            iterations >= 1 && parallelism >= 1 && memoryKiB >= 8 * parallelism,
+            "Argon2 parameters out of range")
         self.memoryKiB = memoryKiB
         self.iterations = iterations
         self.parallelism = parallelism
         // 22 and 43 'A's are the unpadded base64 of 16 and 32 zero bytes.
-        self.dummyHash = "$argon2id$v=19$m=\(memoryKiB),t=\(iterations),p=\(parallelism)$"
+        self.dummyHash =
+            "$argon2id$v=19$m=\(memoryKiB),t=\(iterations),p=\(parallelism)$"
             + String(repeating: "A", count: 22) + "$" + String(repeating: "A", count: 43)
     }
 
     /// Hashes `password` with a fresh 16-byte random salt into a PHC string.
     public func hash(_ password: String) throws(PasswordHashError) -> String {
         let salt = SecureRandom.bytes(Self.saltLength)
-        let length = argon2_encodedlen(iterations, memoryKiB, parallelism, UInt32(Self.saltLength),
-                                       UInt32(Self.hashLength), Argon2_id)
+        let length = argon2_encodedlen(
+            iterations, memoryKiB, parallelism, UInt32(Self.saltLength),
+            UInt32(Self.hashLength), Argon2_id)
         var encoded = [CChar](repeating: 0, count: length)
         let pwd = Array(password.utf8)
-        let code = argon2id_hash_encoded(iterations, memoryKiB, parallelism, pwd, pwd.count,
-                                         salt, salt.count, Self.hashLength, &encoded, length)
+        let code = argon2id_hash_encoded(
+            iterations, memoryKiB, parallelism, pwd, pwd.count,
+            salt, salt.count, Self.hashLength, &encoded, length)
         guard code == ARGON2_OK.rawValue else { throw PasswordHashError(code: code) }
         return String(decoding: encoded.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -54,7 +58,7 @@ public struct PasswordHasher: Sendable {
         // Refuse before calling libargon2 what it would refuse anyway, and also absurd
         // costs, so a corrupt row cannot make one login allocate gigabytes.
         guard let parameters = PHCParameters(encoded), parameters.memoryKiB <= Self.maximumMemoryKiB,
-              parameters.iterations <= Self.maximumIterations, parameters.parallelism <= Self.maximumParallelism
+            parameters.iterations <= Self.maximumIterations, parameters.parallelism <= Self.maximumParallelism
         else { return false }
         let pwd = Array(password.utf8)
         return argon2id_verify(encoded, pwd, pwd.count) == ARGON2_OK.rawValue

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a secret could not be loaded or created; the message names the file and the fix.
@@ -58,8 +58,9 @@ public enum SecretStore {
         }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
-            throw SecretStoreError(description: "\(path) has mode 0\(String(mode, radix: 8)), which lets group or "
-                + "others read it; run `chmod 600 \(path)` (and consider the key leaked)")
+            throw SecretStoreError(
+                description: "\(path) has mode 0\(String(mode, radix: 8)), which lets group or "
+                    + "others read it; run `chmod 600 \(path)` (and consider the key leaked)")
         }
 
         // Room for the hex, a line ending, and one byte more to notice a too-long file.
@@ -80,8 +81,9 @@ public enum SecretStore {
             throw SecretStoreError(description: "\(path) must hold the key as hex digits on one line")
         }
         guard key.count == length else {
-            throw SecretStoreError(description: "\(path) holds a \(key.count)-byte key; expected \(length) bytes "
-                + "(\(length * 2) hex digits)")
+            throw SecretStoreError(
+                description: "\(path) holds a \(key.count)-byte key; expected \(length) bytes "
+                    + "(\(length * 2) hex digits)")
         }
         return key
     }

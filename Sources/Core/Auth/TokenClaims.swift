@@ -25,8 +25,9 @@ public struct TokenClaims: Sendable, Equatable {
 
     /// Claims for a new token with a fresh random `jti`, valid for `lifetime` seconds.
     public static func issue(subject: Int64, epoch: Int64, now: Int64, lifetime: Int64) -> TokenClaims {
-        TokenClaims(subject: subject, tokenID: SecureRandom.hex(16), issuedAt: now,
-                    expiresAt: now + lifetime, epoch: epoch)
+        TokenClaims(
+            subject: subject, tokenID: SecureRandom.hex(16), issuedAt: now,
+            expiresAt: now + lifetime, epoch: epoch)
     }
 
     /// The JWT payload object.
@@ -43,11 +44,11 @@ public struct TokenClaims: Sendable, Equatable {
     /// Reads the claims from a JWT payload; `nil` if any is missing or of the wrong type.
     init?(json: JSON) {
         guard case .object(let object) = json,
-              let sub = object["sub"]?.stringValue, let subject = Int64(sub), String(subject) == sub,
-              let tokenID = object["jti"]?.stringValue, !tokenID.isEmpty,
-              let issuedAt = object["iat"]?.intValue,
-              let expiresAt = object["exp"]?.intValue,
-              let epoch = object["ver"]?.intValue
+            let sub = object["sub"]?.stringValue, let subject = Int64(sub), String(subject) == sub,
+            let tokenID = object["jti"]?.stringValue, !tokenID.isEmpty,
+            let issuedAt = object["iat"]?.intValue,
+            let expiresAt = object["exp"]?.intValue,
+            let epoch = object["ver"]?.intValue
         else { return nil }
         self.init(subject: subject, tokenID: tokenID, issuedAt: issuedAt, expiresAt: expiresAt, epoch: epoch)
     }

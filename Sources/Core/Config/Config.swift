@@ -81,7 +81,8 @@ public struct Config: Sendable {
         "listen", "listen_backlog", "listen_mode", "workers", "threads", "max_requests", "request_timeout",
         "slowlog_timeout", "shutdown_timeout", "pid_file", "log_file", "log_level", "data_dir", "sql_dir",
         "migrate_on_start", "db_socket", "db_host", "db_port", "db_user", "db_password", "db_name", "timezone",
-        "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures", "login_lockout_minutes", "initial_admin_password_file",
+        "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
+        "login_lockout_minutes", "initial_admin_password_file",
         "enable_test_endpoints",
     ]
 
@@ -118,7 +119,8 @@ public struct Config: Sendable {
         case "db_name": database.database = value
         case "timezone":
             guard TimeZone(identifier: value) != nil else {
-                throw ConfigError(key: key, message: "unknown time zone \(value) (use an IANA name such as Europe/Berlin)")
+                throw ConfigError(
+                    key: key, message: "unknown time zone \(value) (use an IANA name such as Europe/Berlin)")
             }
             timezone = value
         case "max_body_bytes": maxBodyBytes = try Config.int(key, value, 1024...1_073_741_824)
@@ -146,7 +148,8 @@ public struct Config: Sendable {
 
     static func int(_ key: String, _ value: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
         guard let number = Int(value), range.contains(number) else {
-            throw ConfigError(key: key, message: "must be an integer in \(range.lowerBound)...\(range.upperBound) (got \(value))")
+            throw ConfigError(
+                key: key, message: "must be an integer in \(range.lowerBound)...\(range.upperBound) (got \(value))")
         }
         return number
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One HTTP request as `Core` sees it, independent of how it arrived (FastCGI or a test).
 public struct Request: Sendable {
     public var method: String
@@ -34,8 +36,6 @@ public struct Request: Sendable {
         return base.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }
-
-import Foundation
 
 /// Decoded query parameters in their original order; keys may repeat (`tags=a&tags=b`).
 public struct QueryParameters: Sendable, Equatable {

@@ -18,10 +18,11 @@ public enum Jobs {
             let purged = try AccountMaintenance.purgeExpired(db: db)
             let events = try db.execute("DELETE FROM rate_events WHERE created_at < UTC_TIMESTAMP() - INTERVAL 1 DAY")
             return [
-                "revoked_tokens": .int(Int64(purged.revokedTokens)), "login_failures": .int(Int64(purged.loginFailures)),
+                "revoked_tokens": .int(Int64(purged.revokedTokens)),
+                "login_failures": .int(Int64(purged.loginFailures)),
                 "rate_events": .int(Int64(events.affectedRows)),
             ]
-        },
+        }
     ]
 
     public static func task(named name: String) -> Task? { all.first { $0.name == name } }

@@ -33,7 +33,8 @@ public enum Timestamp {
 
     private static func format(_ t: tm, suffix: String) -> String {
         let year = Int(t.tm_year) + 1900
-        return "\(year)-\(pad(Int(t.tm_mon) + 1))-\(pad(Int(t.tm_mday)))T\(pad(Int(t.tm_hour))):\(pad(Int(t.tm_min))):\(pad(Int(t.tm_sec)))\(suffix)"
+        return
+            "\(year)-\(pad(Int(t.tm_mon) + 1))-\(pad(Int(t.tm_mday)))T\(pad(Int(t.tm_hour))):\(pad(Int(t.tm_min))):\(pad(Int(t.tm_sec)))\(suffix)"
     }
 
     private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }

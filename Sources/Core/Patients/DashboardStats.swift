@@ -12,7 +12,9 @@ enum DashboardStats {
             "(SELECT COUNT(*) FROM \($0.table) WHERE patient_id = ?) AS total_\($0.key)"
         }
         if let medications = RecordCatalog.patientTables.first(where: { $0.key == medicationsKey }) {
-            parts.append("(SELECT COUNT(*) FROM \(medications.table) WHERE patient_id = ? AND status = 'active') AS active_medications")
+            parts.append(
+                "(SELECT COUNT(*) FROM \(medications.table) WHERE patient_id = ? AND status = 'active') AS active_medications"
+            )
         }
         return ("SELECT " + parts.joined(separator: ", "), parts.count)
     }()

@@ -26,16 +26,18 @@ enum PatientActivityRoutes {
             (SELECT \(columns) FROM activity_log a WHERE a.user_id = ? AND a.patient_id IS NULL ORDER BY a.id DESC LIMIT ?)
             ORDER BY id DESC LIMIT ?
             """, access.binds + [.int(limit), .int(user.id), .int(limit), .int(limit)])
-        return .json(.array(rows.map { row in
-            [
-                "id": .int(row.int("id") ?? 0),
-                "model_name": .string(row.string("model_name")),
-                "action": .string(row.string("action")),
-                "description": .string(row.string("description")),
-                "timestamp": .string(row.string("created_at")),
-                "patient_id": row.int("patient_id").map(JSON.int) ?? .null,
-            ]
-        }))
+        return .json(
+            .array(
+                rows.map { row in
+                    [
+                        "id": .int(row.int("id") ?? 0),
+                        "model_name": .string(row.string("model_name")),
+                        "action": .string(row.string("action")),
+                        "description": .string(row.string("description")),
+                        "timestamp": .string(row.string("created_at")),
+                        "patient_id": row.int("patient_id").map(JSON.int) ?? .null,
+                    ]
+                }))
     }
 
     /// For `patient_id` (default: the active patient); another user's patient is 404.

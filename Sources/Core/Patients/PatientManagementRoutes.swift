@@ -23,9 +23,13 @@ enum PatientManagementRoutes {
         let body = try context.jsonObject()
         let raw = body["is_self_record"] ?? .null
         let isSelf = raw.boolValue ?? false
-        let flagProblems = raw == .null || raw.boolValue != nil ? [] : [FieldProblem("is_self_record", "must be a boolean")]
-        let values = try PatientFields.parse(body, creating: true, today: context.patientToday, db: context.db, also: flagProblems)
-        if isSelf, try PatientStore.selfRecord(owner: user.id, db: context.db) != nil { throw PatientStore.selfRecordExists }
+        let flagProblems =
+            raw == .null || raw.boolValue != nil ? [] : [FieldProblem("is_self_record", "must be a boolean")]
+        let values = try PatientFields.parse(
+            body, creating: true, today: context.patientToday, db: context.db, also: flagProblems)
+        if isSelf, try PatientStore.selfRecord(owner: user.id, db: context.db) != nil {
+            throw PatientStore.selfRecordExists
+        }
         let row = try PatientStore.create(values, owner: user.id, isSelf: isSelf, db: context.db)
         return .json(PatientFields.json(row), status: 201)
     }
@@ -37,7 +41,8 @@ enum PatientManagementRoutes {
         let skip = try QueryValues.count(context.query, "skip", default: 0)
         let limit = try QueryValues.count(context.query, "limit", default: maxPage, max: maxPage)
         let includeShared = try QueryValues.flag(context.query, "include_shared", default: true)
-        let rows = try PatientStore.accessible(user: user.id, includeShared: includeShared, skip: skip, limit: limit, db: context.db)
+        let rows = try PatientStore.accessible(
+            user: user.id, includeShared: includeShared, skip: skip, limit: limit, db: context.db)
         let counts = try PatientStore.counts(user: user.id, db: context.db)
         let shared = includeShared ? counts.shared : 0
         return .json([
@@ -91,7 +96,9 @@ enum PatientManagementRoutes {
         let user = try context.requireUser()
         let body = try context.jsonObject()
         guard let raw = body["patient_id"], let id = PatientFields.integer(raw), id >= 0 else {
-            throw APIError.validation([FieldProblem("patient_id", body["patient_id"] == nil ? "field required" : "must be an integer")])
+            throw APIError.validation([
+                FieldProblem("patient_id", body["patient_id"] == nil ? "field required" : "must be an integer")
+            ])
         }
         let row = try PatientStore.find(id, user: user.id, need: .view, db: context.db)
         try PatientStore.setActive(id, user: user.id, db: context.db)

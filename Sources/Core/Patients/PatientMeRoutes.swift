@@ -27,7 +27,8 @@ enum PatientMeRoutes {
     static func update(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         let body = try context.jsonObject()
-        guard let current = try PatientStore.selfRecord(owner: user.id, db: context.db), let id = current.int("id") else {
+        guard let current = try PatientStore.selfRecord(owner: user.id, db: context.db), let id = current.int("id")
+        else {
             throw notFound
         }
         let row = try PatientStore.update(id, user: user.id, body: body, today: context.patientToday, db: context.db)
@@ -39,7 +40,9 @@ enum PatientMeRoutes {
     static func delete(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         try PatientStore.delete(user: user.id, refuseLast: false, db: context.db) {
-            guard let row = try PatientStore.selfRecord(owner: user.id, db: context.db, lock: true) else { throw notFound }
+            guard let row = try PatientStore.selfRecord(owner: user.id, db: context.db, lock: true) else {
+                throw notFound
+            }
             return row
         }
         return .message("Patient record and all associated medical records deleted successfully")

@@ -98,14 +98,19 @@ enum PatientStore {
                 // The unique key is the real guard against two concurrent creates.
                 throw selfRecordExists
             }
-            try db.execute("UPDATE users SET active_patient_id = ? WHERE id = ? AND active_patient_id IS NULL", [.int(id), .int(owner)])
+            try db.execute(
+                "UPDATE users SET active_patient_id = ? WHERE id = ? AND active_patient_id IS NULL",
+                [.int(id), .int(owner)])
             let row = try load(id, db: db)
-            try ActivityLog.record(.created, model: model, recordID: id, patientID: id, userID: owner, label: label(row), db: db)
+            try ActivityLog.record(
+                .created, model: model, recordID: id, patientID: id, userID: owner, label: label(row), db: db)
             return row
         }
     }
 
-    static var selfRecordExists: APIError { .badRequest("Patient record already exists", detail: "This user already has a self record.") }
+    static var selfRecordExists: APIError {
+        .badRequest("Patient record already exists", detail: "This user already has a self record.")
+    }
 
     /// Applies a partial update from `body` to patient `id`, which `user` must be able to
     /// edit. Access is checked before the body, so another user's patient is 404 whatever
@@ -120,7 +125,8 @@ enum PatientStore {
                 "UPDATE patients SET \(fields.map { "\($0.name) = ?" }.joined(separator: ", ")) WHERE id = ?",
                 fields.map { values[$0.name] ?? current[$0.name] } + [.int(id)])
             let row = try load(id, db: db)
-            try ActivityLog.record(.updated, model: model, recordID: id, patientID: id, userID: user, label: label(row), db: db)
+            try ActivityLog.record(
+                .updated, model: model, recordID: id, patientID: id, userID: user, label: label(row), db: db)
             return row
         }
     }
@@ -135,11 +141,13 @@ enum PatientStore {
             let row = try target()
             let id = row.int("id") ?? 0
             if refuseLast, try counts(user: user, db: db).owned <= 1 {
-                throw APIError.badRequest("Cannot delete the last remaining patient", detail: "A user keeps at least one patient record.")
+                throw APIError.badRequest(
+                    "Cannot delete the last remaining patient", detail: "A user keeps at least one patient record.")
             }
             try db.execute("DELETE FROM patients WHERE id = ?", [.int(id)])
             // Logged without a patient id: the cascade would otherwise delete the entry too.
-            try ActivityLog.record(.deleted, model: model, recordID: id, patientID: nil, userID: user, label: label(row), db: db)
+            try ActivityLog.record(
+                .deleted, model: model, recordID: id, patientID: nil, userID: user, label: label(row), db: db)
             if activeID == id {
                 try db.execute(
                     """
@@ -158,14 +166,17 @@ enum PatientStore {
     /// Locks the user's row so patient creates and deletes of one user run one at a time
     /// (the last-patient rule cannot be raced); returns the stored active patient.
     private static func lockUser(_ user: Int64, db: Connection) throws -> Int64? {
-        guard let row = try db.queryOne("SELECT active_patient_id FROM users WHERE id = ? FOR UPDATE", [.int(user)]) else {
+        guard let row = try db.queryOne("SELECT active_patient_id FROM users WHERE id = ? FOR UPDATE", [.int(user)])
+        else {
             throw APIError.unauthorized
         }
         return row.int("active_patient_id")
     }
 
     private static func load(_ id: Int64, db: Connection) throws -> Row {
-        guard let row = try db.queryOne("\(select) WHERE p.id = ?", [.int(id)]) else { throw APIError.notFound("Patient") }
+        guard let row = try db.queryOne("\(select) WHERE p.id = ?", [.int(id)]) else {
+            throw APIError.notFound("Patient")
+        }
         return row
     }
 

@@ -7,15 +7,18 @@ public enum ActivityLog {
         _ action: Action, model: String, recordID: Int64?, patientID: Int64?, userID: Int64, label: String,
         db: Connection
     ) throws {
-        let verb: String = switch action {
-        case .created: "Created"
-        case .updated: "Updated"
-        case .deleted: "Deleted"
-        }
+        let verb: String =
+            switch action {
+            case .created: "Created"
+            case .updated: "Updated"
+            case .deleted: "Deleted"
+            }
         let description = String("\(verb) \(model): \(label)".prefix(500))
         _ = try db.execute(
             "INSERT INTO activity_log (user_id, patient_id, model_name, record_id, action, description) VALUES (?, ?, ?, ?, ?, ?)",
-            [.int(userID), patientID.map { .int($0) } ?? .null, .text(model), recordID.map { .int($0) } ?? .null,
-             .text(action.rawValue), .text(description)])
+            [
+                .int(userID), patientID.map { .int($0) } ?? .null, .text(model), recordID.map { .int($0) } ?? .null,
+                .text(action.rawValue), .text(description),
+            ])
     }
 }

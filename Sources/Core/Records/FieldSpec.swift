@@ -16,7 +16,8 @@ public struct FieldSpec: Sendable {
     public let immutable: Bool
 
     public init(
-        _ name: String, _ kind: FieldKind, required: Bool = false, nullable: Bool = true, default defaultValue: JSON? = nil,
+        _ name: String, _ kind: FieldKind, required: Bool = false, nullable: Bool = true,
+        default defaultValue: JSON? = nil,
         column: String? = nil, aliases: [String] = [], immutable: Bool = false
     ) {
         self.name = name

@@ -16,7 +16,9 @@ enum FieldValidation {
         switch check(value, kind: field.kind, name: field.name) {
         case .failure(let problem): return .failure(problem)
         case .success(let json):
-            if field.required, case .string(let text) = json, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            if field.required, case .string(let text) = json,
+                text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            {
                 return .failure(FieldProblem(field.name, "may not be empty"))
             }
             return .success(Accepted(json: json, sql: sqlValue(json, kind: field.kind)))
@@ -58,25 +60,37 @@ enum FieldValidation {
             return .success(value)
         case .integer(let range):
             guard case .int = value, let number = value.intValue else { return fail("must be an integer") }
-            guard range.contains(number) else { return fail("must be between \(range.lowerBound) and \(range.upperBound)") }
+            guard range.contains(number) else {
+                return fail("must be between \(range.lowerBound) and \(range.upperBound)")
+            }
             return .success(.int(number))
         case .number(let range):
             guard let number = value.doubleValue, number.isFinite else { return fail("must be a number") }
-            guard range.contains(number) else { return fail("must be between \(range.lowerBound.clean) and \(range.upperBound.clean)") }
+            guard range.contains(number) else {
+                return fail("must be between \(range.lowerBound.clean) and \(range.upperBound.clean)")
+            }
             return .success(.double(number))
         case .measure(let maximum, let unit):
             guard let number = value.doubleValue, number.isFinite else { return fail("must be a number") }
-            guard number > 0 && number <= maximum else { return fail("must be greater than 0 and at most \(maximum.clean) \(unit)") }
+            guard number > 0 && number <= maximum else {
+                return fail("must be greater than 0 and at most \(maximum.clean) \(unit)")
+            }
             return .success(.double(number))
         case .boolean:
             guard case .bool = value else { return fail("must be true or false") }
             return .success(value)
         case .date(let years):
-            guard case .string(let text) = value, let date = Validators.date(text) else { return fail("must be a date YYYY-MM-DD") }
-            guard years.contains(date.year) else { return fail("must be a year between \(years.lowerBound) and \(years.upperBound)") }
+            guard case .string(let text) = value, let date = Validators.date(text) else {
+                return fail("must be a date YYYY-MM-DD")
+            }
+            guard years.contains(date.year) else {
+                return fail("must be a year between \(years.lowerBound) and \(years.upperBound)")
+            }
             return .success(.string(text))
         case .choice(let choices, let aliases):
-            guard case .string(let text) = value else { return fail("must be one of \(choices.joined(separator: ", "))") }
+            guard case .string(let text) = value else {
+                return fail("must be one of \(choices.joined(separator: ", "))")
+            }
             let lower = text.lowercased()
             guard let choice = choices.first(where: { $0.lowercased() == lower }) ?? aliases[lower] else {
                 return fail("must be one of \(choices.joined(separator: ", "))")
@@ -129,12 +143,15 @@ enum FieldValidation {
                 var clean = JSONObject()
                 for field in fields {
                     guard let raw = object[field.name] else {
-                        if field.required { return .failure(FieldProblem("\(name)[\(index)].\(field.name)", "is required")) }
+                        if field.required {
+                            return .failure(FieldProblem("\(name)[\(index)].\(field.name)", "is required"))
+                        }
                         continue
                     }
                     switch accept(raw, for: field) {
                     case .success(let ok): clean[field.name] = ok.json
-                    case .failure(let problem): return .failure(FieldProblem("\(name)[\(index)].\(problem.field)", problem.message))
+                    case .failure(let problem):
+                        return .failure(FieldProblem("\(name)[\(index)].\(problem.field)", problem.message))
                     }
                 }
                 accepted.append(.object(clean))

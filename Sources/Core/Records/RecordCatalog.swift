@@ -9,7 +9,7 @@ public enum RecordCatalog {
     }
 
     public static let patientTables: [PatientTable] = [
-        PatientTable(key: "medications", table: "medications", model: "Medication"),
+        PatientTable(key: "medications", table: "medications", model: "Medication")
     ]
 
     /// The record kinds the contract's summaries name (dashboard stats, the account

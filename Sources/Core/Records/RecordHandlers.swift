@@ -114,7 +114,8 @@ public struct RecordHandlers: Sendable {
                 body[column] = .int(pathPatient)
             } else if body[column] == nil || body[column] == .null {
                 guard let active = try ActivePatient.resolve(for: user, db: context.db) else {
-                    throw APIError.validation([FieldProblem(column, "is required (no active patient)")], status: type.validationStatus)
+                    throw APIError.validation(
+                        [FieldProblem(column, "is required (no active patient)")], status: type.validationStatus)
                 }
                 body[column] = .int(active)
             }

@@ -52,10 +52,11 @@ struct RecordInput {
         let rows = try db.query(sql, references.flatMap { [.text($0.field), .int($0.id)] })
         let missing = rows.filter { $0.int("present") == 0 }.compactMap { $0.string("field") }
         guard missing.isEmpty else {
-            throw APIError.validation(missing.map { name in
-                let reference = references.first { $0.field == name }!
-                return FieldProblem(name, "\(reference.label) \(reference.id) does not exist")
-            }, status: status)
+            throw APIError.validation(
+                missing.map { name in
+                    let reference = references.first { $0.field == name }!
+                    return FieldProblem(name, "\(reference.label) \(reference.id) does not exist")
+                }, status: status)
         }
     }
 }

@@ -15,7 +15,9 @@ enum RecordJSON {
                 }
                 var embedded = JSONObject()
                 embedded.reserveCapacity(columns.count)
-                for column in columns { embedded.appendUnique(column.name, json(row[column.position], kind: column.kind)) }
+                for column in columns {
+                    embedded.appendUnique(column.name, json(row[column.position], kind: column.kind))
+                }
                 object.appendUnique(key, .object(embedded))
             }
         }

@@ -24,7 +24,9 @@ struct RecordQuery: Sendable {
         let id = FieldKind.integer(0...Int64.max)
         add("r.id", "id", id)
         if let patient = type.patientColumn { add("r.\(patient)", patient, id) }
-        for field in type.fields where field.column != type.patientColumn { add("r.\(field.column)", field.name, field.kind) }
+        for field in type.fields where field.column != type.patientColumn {
+            add("r.\(field.column)", field.name, field.kind)
+        }
         for computed in type.computed { add("(\(computed.sql))", computed.name, computed.kind) }
         var joins: [String] = []
         for (index, embed) in type.embeds.enumerated() {

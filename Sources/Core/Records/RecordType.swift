@@ -58,7 +58,9 @@ public struct RecordType: Sendable {
         public let table: String
         public let foreignKey: String
         public let columns: [(name: String, sql: String, kind: FieldKind)]
-        public init(_ key: String, table: String, foreignKey: String, columns: [(name: String, sql: String, kind: FieldKind)]) {
+        public init(
+            _ key: String, table: String, foreignKey: String, columns: [(name: String, sql: String, kind: FieldKind)]
+        ) {
             self.key = key
             self.table = table
             self.foreignKey = foreignKey
@@ -70,7 +72,9 @@ public struct RecordType: Sendable {
     public struct Filter: Sendable {
         public let parameter: String
         public let build: @Sendable (String) throws -> (sql: String, binds: [SQLValue])
-        public init(_ parameter: String, _ build: @escaping @Sendable (String) throws -> (sql: String, binds: [SQLValue])) {
+        public init(
+            _ parameter: String, _ build: @escaping @Sendable (String) throws -> (sql: String, binds: [SQLValue])
+        ) {
             self.parameter = parameter
             self.build = build
         }
@@ -85,7 +89,9 @@ public struct RecordType: Sendable {
         /// Equality on an integer column (`specialty_id=3`).
         public static func equalsID(_ parameter: String, column: String) -> Filter {
             Filter(parameter) { value in
-                guard let id = Int64(value) else { throw APIError.validation([FieldProblem(parameter, "must be an integer")]) }
+                guard let id = Int64(value) else {
+                    throw APIError.validation([FieldProblem(parameter, "must be an integer")])
+                }
                 return ("r.\(column) = ?", [.int(id)])
             }
         }
@@ -94,7 +100,9 @@ public struct RecordType: Sendable {
         public static func equalsChoice(_ parameter: String, column: String, choices: [String]) -> Filter {
             Filter(parameter) { value in
                 guard let choice = choices.first(where: { $0.lowercased() == value.lowercased() }) else {
-                    throw APIError.validation([FieldProblem(parameter, "must be one of \(choices.joined(separator: ", "))")])
+                    throw APIError.validation([
+                        FieldProblem(parameter, "must be one of \(choices.joined(separator: ", "))")
+                    ])
                 }
                 return ("r.\(column) = ?", [.text(choice)])
             }
@@ -109,7 +117,9 @@ public struct RecordType: Sendable {
         /// `later` may not be before `earlier` (dates compare as strings in ISO form).
         public static func notBefore(_ later: String, _ earlier: String) -> Rule {
             Rule { values in
-                guard let end = values[later]?.stringValue, let start = values[earlier]?.stringValue, end < start else { return nil }
+                guard let end = values[later]?.stringValue, let start = values[earlier]?.stringValue, end < start else {
+                    return nil
+                }
                 return FieldProblem(later, "must not be before \(earlier)")
             }
         }

@@ -2,7 +2,9 @@
 /// a non-integer or negative number is 422 naming the parameter; over the maximum clamps.
 public enum QueryValues {
     /// A non-negative integer parameter, `fallback` when absent, at most `max` when given.
-    public static func count(_ query: QueryParameters, _ name: String, default fallback: Int, max: Int? = nil) throws -> Int {
+    public static func count(_ query: QueryParameters, _ name: String, default fallback: Int, max: Int? = nil) throws
+        -> Int
+    {
         guard let raw = query[name], !raw.isEmpty else { return fallback }
         guard let value = Int(raw) else { throw APIError.validation([FieldProblem(name, "must be an integer")]) }
         guard value >= 0 else { throw APIError.validation([FieldProblem(name, "must be greater than or equal to 0")]) }
@@ -13,7 +15,9 @@ public enum QueryValues {
     /// An optional id parameter (`patient_id`): nil when absent, 422 unless a non-negative integer.
     public static func id(_ query: QueryParameters, _ name: String) throws -> Int64? {
         guard let raw = query[name], !raw.isEmpty else { return nil }
-        guard let value = Int64(raw), value >= 0 else { throw APIError.validation([FieldProblem(name, "must be an integer")]) }
+        guard let value = Int64(raw), value >= 0 else {
+            throw APIError.validation([FieldProblem(name, "must be an integer")])
+        }
         return value
     }
 

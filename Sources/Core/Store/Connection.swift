@@ -108,7 +108,9 @@ public final class Connection {
     /// Runs `body` on a live connection. If the connection turns out to be dead, it is
     /// dropped, and outside a transaction `body` runs once more on a fresh one (inside,
     /// the transaction is gone with the session, so the caller must hear about it).
-    private func withConnection<T>(retryingStale sql: String? = nil, _ body: (UnsafeMutablePointer<MYSQL>) throws -> T) throws -> T {
+    private func withConnection<T>(retryingStale sql: String? = nil, _ body: (UnsafeMutablePointer<MYSQL>) throws -> T)
+        throws -> T
+    {
         var retried = false
         while true {
             let connection = try connected()
@@ -172,7 +174,8 @@ public final class Connection {
         guard connected != nil else {
             let error = DriverError(connection: connection)
             mysql_close(connection)
-            throw StoreError.unavailable("cannot connect to MariaDB at \(config.endpoint): error \(error.code): \(error.message)")
+            throw StoreError.unavailable(
+                "cannot connect to MariaDB at \(config.endpoint): error \(error.code): \(error.message)")
         }
         return connection
     }

@@ -13,7 +13,8 @@ struct MigrationFile {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw MigrationError.failed(file: directory, message: "cannot list the migrations directory: \(error.localizedDescription)")
+            throw MigrationError.failed(
+                file: directory, message: "cannot list the migrations directory: \(error.localizedDescription)")
         }
         return try names.filter(isMigrationName).sorted().map { name in
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name

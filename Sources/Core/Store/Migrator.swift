@@ -1,4 +1,3 @@
-
 /// Applies the schema migrations in a directory (`NNNN_name.sql`, in name order) and
 /// records each in `schema_migrations` with the SHA-256 of its file, so each runs once
 /// and an edited file is noticed. Used by the master at start and by `migrate`.
@@ -32,7 +31,8 @@ public struct Migrator {
     public func migrate() throws -> [String] {
         let session = try migrationSession()
         return try withLock(on: session) {
-            try session.run("""
+            try session.run(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version VARCHAR(255) NOT NULL PRIMARY KEY,
                     checksum CHAR(64) NOT NULL,
@@ -97,7 +97,8 @@ public struct Migrator {
             } catch {
                 throw MigrationError.failed(
                     file: file.path,
-                    message: "statement \(number + 1) of \(statements.count) (statements before it were applied): \(error)"
+                    message:
+                        "statement \(number + 1) of \(statements.count) (statements before it were applied): \(error)"
                 )
             }
         }
@@ -110,7 +111,8 @@ public struct Migrator {
     private func withLock<T>(on session: Connection, _ body: () throws -> T) throws -> T {
         var waited = 0
         while true {
-            let got = try session.queryOne("SELECT GET_LOCK(?, ?) AS got", [.text(Self.lockName), .int(Self.lockStepSeconds)])
+            let got = try session.queryOne(
+                "SELECT GET_LOCK(?, ?) AS got", [.text(Self.lockName), .int(Self.lockStepSeconds)])
             if got?.int("got") == 1 { break }
             waited += Self.lockStepSeconds
             if waited >= Self.lockWaitSeconds { throw MigrationError.lockTimeout(seconds: Self.lockWaitSeconds) }

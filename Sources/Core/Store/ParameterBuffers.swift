@@ -34,7 +34,8 @@ final class ParameterBuffers {
     /// Copies `values` into the buffers and hands them to the statement.
     func bind(_ values: [SQLValue], to statement: UnsafeMutablePointer<MYSQL_STMT>) throws {
         guard values.count == count else {
-            throw DriverError(code: 2031, message: "statement has \(count) parameters but \(values.count) values were bound")
+            throw DriverError(
+                code: 2031, message: "statement has \(count) parameters but \(values.count) values were bound")
         }
         guard count > 0 else { return }
         reserveBytes(for: values)

@@ -171,15 +171,17 @@ final class ResultBuffers {
         let value: SQLValue
         switch kinds[index] {
         case .blob:
-            value = .blob([UInt8](unsafeUninitializedCapacity: length) { buffer, initialised in
-                fill(buffer.baseAddress)
-                initialised = length
-            })
+            value = .blob(
+                [UInt8](unsafeUninitializedCapacity: length) { buffer, initialised in
+                    fill(buffer.baseAddress)
+                    initialised = length
+                })
         default:
-            value = .text(String(unsafeUninitializedCapacity: length) { buffer in
-                fill(buffer.baseAddress)
-                return length
-            })
+            value = .text(
+                String(unsafeUninitializedCapacity: length) { buffer in
+                    fill(buffer.baseAddress)
+                    return length
+                })
         }
         if status != 0 { throw DriverError(statement: statement) }
         return value
@@ -188,7 +190,7 @@ final class ResultBuffers {
     private static func kind(of field: MYSQL_FIELD) -> Kind {
         switch field.type {
         case MYSQL_TYPE_TINY, MYSQL_TYPE_SHORT, MYSQL_TYPE_LONG, MYSQL_TYPE_INT24,
-             MYSQL_TYPE_LONGLONG, MYSQL_TYPE_YEAR:
+            MYSQL_TYPE_LONGLONG, MYSQL_TYPE_YEAR:
             return .integer(unsigned: field.flags & UInt32(UNSIGNED_FLAG) != 0)
         case MYSQL_TYPE_BIT:
             return .bits

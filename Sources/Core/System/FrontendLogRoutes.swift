@@ -31,12 +31,13 @@ enum FrontendLogRoutes {
         }
         problems += tooLong(body)
         guard problems.isEmpty else { throw APIError.validation(problems) }
-        let severity: LogLevel = switch level! {
-        case "error": .error
-        case "warn": .warning
-        case "debug": .debug
-        default: .info
-        }
+        let severity: LogLevel =
+            switch level! {
+            case "error": .error
+            case "warn": .warning
+            case "debug": .debug
+            default: .info
+            }
         write(severity, "frontend_log", body, context)
         return .json(["status": "logged", "timestamp": .string(SystemRoutes.now())])
     }
@@ -66,13 +67,18 @@ enum FrontendLogRoutes {
 
     static func tooLong(_ body: JSONObject) -> [FieldProblem] {
         body.compactMap { pair in
-            if pair.value.serialized().count > maxText { return FieldProblem(pair.key, "is longer than \(maxText) bytes") }
+            if pair.value.serialized().count > maxText {
+                return FieldProblem(pair.key, "is longer than \(maxText) bytes")
+            }
             return nil
         }
     }
 
     static func write(_ level: LogLevel, _ event: String, _ body: JSONObject, _ context: Context) {
-        var fields: JSONObject = ["category": "frontend", "request_id": .string(context.request.requestID), "remote_addr": .string(context.request.remoteAddress)]
+        var fields: JSONObject = [
+            "category": "frontend", "request_id": .string(context.request.requestID),
+            "remote_addr": .string(context.request.remoteAddress),
+        ]
         fields["client"] = .object(body)
         Log.write(level, event, fields)
     }

@@ -13,7 +13,9 @@ enum SystemRoutes {
         routes.get("/api/v1/system/log-rotation-config", logRotation)
         routes.get("/api/v1/utils/timezone-info", timezoneInfo)
         routes.get("/api/v1/admin/dashboard/health-check", dashboardHealthCheck)
-        routes.get("/pool/ping") { _ in Response(status: 200, headers: [(name: "Content-Type", value: "text/plain")], body: Array("pong\n".utf8)) }
+        routes.get("/pool/ping") { _ in
+            Response(status: 200, headers: [(name: "Content-Type", value: "text/plain")], body: Array("pong\n".utf8))
+        }
         routes.get("/pool/status") { context in .json(context.services.shared.poolStatus()) }
         if config.enableTestEndpoints {
             routes.get("/api/v1/_test/sleep", testSleep)
@@ -118,7 +120,7 @@ enum SystemRoutes {
                 "hybrid_rotation": false,
             ],
             "notes": [
-                "logrotate_rotation": "logrotate renames the file, then SIGUSR1 makes the pool reopen it",
+                "logrotate_rotation": "logrotate renames the file, then SIGUSR1 makes the pool reopen it"
             ],
             "timestamp": .string(now()),
         ])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 /// An account made by `TestApp.registerAndLogin`, with a valid token and its self record.
@@ -23,25 +24,34 @@ extension TestApp {
     func registerAndLogin(_ prefix: String = "u") throws -> TestUser {
         let username = TestApp.unique(prefix)
         let password = "Secret-\(username)-9"
-        let registered = send("POST", "/api/v1/auth/register", json: [
-            "username": .string(username), "email": .string("\(username)@example.com"), "password": .string(password),
-            "first_name": "Test", "last_name": .string(username),
-        ])
+        let registered = send(
+            "POST", "/api/v1/auth/register",
+            json: [
+                "username": .string(username), "email": .string("\(username)@example.com"),
+                "password": .string(password),
+                "first_name": "Test", "last_name": .string(username),
+            ])
         guard registered.status == 201, let id = registered.jsonBody?["id"]?.intValue else {
-            throw TestAppError(description: "register \(username): \(registered.status) \(String(decoding: registered.body, as: UTF8.self))")
+            throw TestAppError(
+                description:
+                    "register \(username): \(registered.status) \(String(decoding: registered.body, as: UTF8.self))")
         }
         let token = try login(username, password)
-        guard let patient = try services.db.queryOne("SELECT active_patient_id FROM users WHERE id = ?", [.int(id)])?
-            .int("active_patient_id")
+        guard
+            let patient = try services.db.queryOne("SELECT active_patient_id FROM users WHERE id = ?", [.int(id)])?
+                .int("active_patient_id")
         else { throw TestAppError(description: "register \(username): no self patient record") }
         return TestUser(id: id, username: username, password: password, token: token, selfPatientID: patient)
     }
 
     /// Logs in with a form body (as the contract's clients do) and returns the access token.
     func login(_ username: String, _ password: String) throws -> String {
-        let response = send("POST", "/api/v1/auth/login", form: "username=\(Self.formEncode(username))&password=\(Self.formEncode(password))")
+        let response = send(
+            "POST", "/api/v1/auth/login",
+            form: "username=\(Self.formEncode(username))&password=\(Self.formEncode(password))")
         guard response.status == 200, let token = response.jsonBody?["access_token"]?.stringValue else {
-            throw TestAppError(description: "login \(username): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+            throw TestAppError(
+                description: "login \(username): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
         }
         return token
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 /// Drives `App` in-process against a real, migrated MariaDB schema — the same code path

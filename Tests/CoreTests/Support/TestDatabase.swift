@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Core
 
 /// Connections for tests that need MariaDB, configured by the MEDIKEEP_TEST_DB_*
@@ -7,7 +8,8 @@ import Testing
 /// skip it), so a run without a database cannot pass by accident.
 enum TestDatabase {
     struct NotConfigured: Error, CustomStringConvertible {
-        let description = "MEDIKEEP_TEST_DB_SOCKET is not set: run the tests with scripts/test, "
+        let description =
+            "MEDIKEEP_TEST_DB_SOCKET is not set: run the tests with scripts/test, "
             + "which starts a private MariaDB and sets MEDIKEEP_TEST_DB_* for you"
     }
 
@@ -69,7 +71,8 @@ struct ScratchTable {
     init(_ connection: Connection, prefix: String = "t", columns: String) throws {
         self.connection = connection
         self.name = TestDatabase.uniqueName(prefix)
-        try connection.run("CREATE TABLE \(name) (\(columns)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci")
+        try connection.run(
+            "CREATE TABLE \(name) (\(columns)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci")
     }
 
     func drop() {

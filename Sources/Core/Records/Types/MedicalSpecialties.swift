@@ -28,9 +28,15 @@ public enum MedicalSpecialties {
         _ = try context.requireUser()
         let rows = try context.db.query(
             "SELECT id, name, description, is_active FROM medical_specialties WHERE is_active = 1 ORDER BY name")
-        return .json(.array(rows.map {
-            ["id": .int($0.int("id") ?? 0), "name": .string($0.string("name")), "description": .string($0.string("description")), "is_active": .bool($0.bool("is_active") ?? true)]
-        }))
+        return .json(
+            .array(
+                rows.map {
+                    [
+                        "id": .int($0.int("id") ?? 0), "name": .string($0.string("name")),
+                        "description": .string($0.string("description")),
+                        "is_active": .bool($0.bool("is_active") ?? true),
+                    ]
+                }))
     }
 
     static func create(_ context: Context) throws -> Response {
@@ -49,7 +55,9 @@ public enum MedicalSpecialties {
         } catch StoreError.duplicate {
             // Lost a race with another create of the same name: answer with the winner.
             let name = body["name"]?.stringValue ?? ""
-            guard let row = try db.queryOne("SELECT id FROM medical_specialties WHERE name = ?", [.text(name)]), let id = row.int("id") else { throw APIError.conflict("Specialty already exists") }
+            guard let row = try db.queryOne("SELECT id FROM medical_specialties WHERE name = ?", [.text(name)]),
+                let id = row.int("id")
+            else { throw APIError.conflict("Specialty already exists") }
             return .json(try handlers.fetch(id, user: user, level: .view, db: db), status: 200)
         }
     }
@@ -69,7 +77,10 @@ enum RateEvents {
             let wait = max(1, row?.int("wait") ?? Int64(window))
             throw APIError(
                 429, "Too many requests", detail: .string("At most \(limit) per hour; try again in \(wait) seconds."),
-                headers: [(name: "Retry-After", value: "\(wait)"), (name: "X-RateLimit-Limit", value: "\(limit)"), (name: "X-RateLimit-Remaining", value: "0")])
+                headers: [
+                    (name: "Retry-After", value: "\(wait)"), (name: "X-RateLimit-Limit", value: "\(limit)"),
+                    (name: "X-RateLimit-Remaining", value: "0"),
+                ])
         }
         _ = try db.execute("INSERT INTO rate_events (user_id, action) VALUES (?, ?)", [.int(user), .text(action)])
     }

@@ -1,6 +1,9 @@
 /// Medications: a patient's medicines with prescriber, pharmacy and reminder settings.
 public enum Medications {
-    public static let routes = ["oral", "injection", "topical", "intravenous", "intramuscular", "subcutaneous", "inhalation", "nasal", "rectal", "sublingual"]
+    public static let routes = [
+        "oral", "injection", "topical", "intravenous", "intramuscular", "subcutaneous", "inhalation", "nasal", "rectal",
+        "sublingual",
+    ]
     public static let statuses = ["active", "stopped", "on-hold", "completed", "cancelled"]
     public static let types = ["prescription", "otc", "supplement", "herbal"]
 
@@ -34,7 +37,10 @@ public enum Medications {
                 "practitioner", table: "practitioners", foreignKey: "practitioner_id",
                 columns: [
                     ("id", "{e}.id", .integer(0...Int64.max)), ("name", "{e}.name", .string(maxLength: 100)),
-                    ("specialty", "(SELECT ms.name FROM medical_specialties ms WHERE ms.id = {e}.specialty_id)", .string(maxLength: 100)),
+                    (
+                        "specialty", "(SELECT ms.name FROM medical_specialties ms WHERE ms.id = {e}.specialty_id)",
+                        .string(maxLength: 100)
+                    ),
                     ("phone_number", "{e}.phone_number", .string(maxLength: 30)),
                 ]),
             RecordType.Embed(

@@ -23,7 +23,9 @@ public enum Practices {
             FieldSpec("locations", .objectList(maxItems: 20, fields: location), default: []),
         ],
         computed: [
-            .init("practitioner_count", sql: "SELECT COUNT(*) FROM practitioners pr WHERE pr.practice_id = r.id", kind: .integer(0...Int64.max))
+            .init(
+                "practitioner_count", sql: "SELECT COUNT(*) FROM practitioners pr WHERE pr.practice_id = r.id",
+                kind: .integer(0...Int64.max))
         ],
         labelField: "name",
         createStatus: 200)  // the contract documents 200 for this create

@@ -7,7 +7,8 @@ public enum Practitioners {
         scope: .directory,
         fields: [
             FieldSpec("name", .string(maxLength: 100, minLength: 1), required: true),
-            FieldSpec("specialty_id", .reference(table: "medical_specialties", label: "Medical specialty"), required: true),
+            FieldSpec(
+                "specialty_id", .reference(table: "medical_specialties", label: "Medical specialty"), required: true),
             FieldSpec("practice_id", .reference(table: "practices", label: "Practice")),
             // The legacy free-text practice, still accepted for older clients.
             FieldSpec("practice", .string(maxLength: 150)),
@@ -34,7 +35,8 @@ public enum Practitioners {
         handlers.register(in: routes)
         routes.get("/api/v1/practitioners/search/by-name") { context in
             let term = try SearchTerm.read(context.query, "name", minLength: 2)
-            return try handlers.list(context, patientID: nil, extra: [("r.name LIKE ?", [.text("%\(RecordQuery.escapeLike(term))%")])])
+            return try handlers.list(
+                context, patientID: nil, extra: [("r.name LIKE ?", [.text("%\(RecordQuery.escapeLike(term))%")])])
         }
     }
 }
@@ -44,9 +46,13 @@ enum SearchTerm {
     static func read(_ query: QueryParameters, _ name: String, minLength: Int) throws -> String {
         let term = (query[name] ?? "").trimmingCharacters(in: .whitespaces)
         guard term.count >= minLength else {
-            throw APIError.validation([FieldProblem(name, "is required, at least \(minLength) character\(minLength == 1 ? "" : "s")")])
+            throw APIError.validation([
+                FieldProblem(name, "is required, at least \(minLength) character\(minLength == 1 ? "" : "s")")
+            ])
         }
-        guard term.count <= 100 else { throw APIError.validation([FieldProblem(name, "must be at most 100 characters")]) }
+        guard term.count <= 100 else {
+            throw APIError.validation([FieldProblem(name, "must be at most 100 characters")])
+        }
         return term
     }
 }
