@@ -8,7 +8,7 @@ import threading
 import time
 import unittest
 
-from harness import ExtraStack, Load, assert_error_shape, env, get, wait_until
+from harness import ExtraStack, Load, assert_error_shape, env, get, post, wait_until
 
 LOAD_PATH = "/api/v1/system/health"  # one database round trip per request
 
@@ -103,6 +103,37 @@ class PoolTests(unittest.TestCase):
                    message="the pool to answer again")
         for _ in range(20):
             self.assertEqual(get(LOAD_PATH, base=stack.base).status, 200)
+
+    def test_worker_is_recycled_after_max_requests_without_failures(self):
+        stack = self.start_stack("recycle", max_requests=40)
+        with Load(LOAD_PATH, base=stack.base, threads=6) as load:
+            wait_until(lambda: get("/pool/status", base=stack.base).json["worker_recycles"] >= 2,
+                       timeout=20, message="two recycled workers")
+            time.sleep(0.5)
+        results = load.snapshot()
+        self.assertGreater(len(results), 80, "too few requests to judge")
+        self.assertEqual(load.failures(), [], f"of {len(results)} requests")
+        # Retiring workers finish what they hold and exit; the pool settles at its size.
+        wait_until(lambda: len(stack.pool.workers()) == 2, timeout=5, message="the pool to settle at 2 workers")
+
+    def test_sigusr1_reopens_the_log_file(self):
+        stack = self.start_stack("usr1")
+        log = stack.pool.log_file
+        rotated = log + ".1"
+        os.rename(log, rotated)  # what logrotate does
+        stack.pool.signal(signal.SIGUSR1)
+        wait_until(lambda: os.path.exists(log), timeout=5, message="the master to reopen its log")
+        marker = f"usr1-{time.monotonic_ns()}"
+        # Every worker must have reopened too: log from several requests, any worker may serve.
+        for _ in range(6):
+            r = post("/api/v1/frontend-logs/log", base=stack.base,
+                     json_body={"level": "info", "message": marker})
+            self.assertEqual(r.status, 200, r)
+        with open(log) as f:
+            written = f.read()
+        self.assertEqual(written.count(marker), 6, "every line goes to the reopened file")
+        with open(rotated) as f:
+            self.assertNotIn(marker, f.read())
 
 
 if __name__ == "__main__":
