@@ -41,6 +41,24 @@ class SystemEndpointTests(unittest.TestCase):
         for key in ("timestamp", "version", "uptime", "startup_time"):
             self.assertIn(key, body)
 
+    def test_log_level(self):
+        r = get("/api/v1/system/log-level")
+        self.assertEqual(r.status, 200, r)
+        body = r.json
+        self.assertIn(body["current_level"], body["available_levels"])
+        self.assertEqual(body["available_levels"], ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
+        self.assertIsInstance(body["configuration"]["log_level_numeric"], int)
+
+    def test_log_rotation_config_describes_the_log_file(self):
+        r = get("/api/v1/system/log-rotation-config/")
+        self.assertEqual(r.status, 200, r)
+        body = r.json
+        self.assertEqual(body["rotation_method"], "logrotate")
+        app = body["log_files"]["app"]
+        self.assertTrue(app["exists"])
+        self.assertGreater(app["size_bytes"], 0)
+        self.assertTrue(app["path"].endswith("app.log"), app)
+
 
 class FrontendLogTests(unittest.TestCase):
     def test_health(self):
