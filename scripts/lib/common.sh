@@ -6,7 +6,8 @@ MK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MK_LIB="$MK_ROOT/scripts/lib"
 
 # Debian packages the build, the stack and the tests need.
-MK_PACKAGES=(libfcgi-dev libmariadb-dev libssl-dev libargon2-dev mariadb-server nginx wrk curl python3)
+# pkg-config: SwiftPM asks it for the C libraries' include and link flags.
+MK_PACKAGES=(pkg-config libfcgi-dev libmariadb-dev libssl-dev libargon2-dev mariadb-server nginx wrk curl python3)
 
 mk_log() { printf '==> %s\n' "$*" >&2; }
 mk_warn() { printf 'warning: %s\n' "$*" >&2; }
