@@ -153,17 +153,25 @@ final class Master {
         while true {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
-            guard pid > 0, let record = workers.removeValue(forKey: pid) else { return }
+            guard pid > 0 else { return }
+            guard let record = workers.removeValue(forKey: pid) else { continue }
             let served = scoreboard.requests(ofSlot: record.slot, threads: record.threads)
+            let retiredItself = mk_load(scoreboard.worker(record.slot, .draining)) != 0
             mk_add(scoreboard.header(.retiredAccepted), served)
             mk_store(scoreboard.worker(record.slot, .pid), 0)
             let exitedCleanly = (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
             if stopping { continue }
             if record.retiring || record.generation != generation {
+                // Recycled, reloaded or timed out: its replacement is running already.
                 if !exitedCleanly {
                     Log.warning("worker_exit", ["pid": .int(Int64(pid)), "status": .int(Int64(status))])
                 }
-                if record.generation == generation && record.retiring { continue }  // replaced already
+                continue
+            }
+            if retiredItself && exitedCleanly {
+                // It drained and exited before its SIGUSR2 was handled: a recycle, not a death.
+                mk_add(scoreboard.header(.recycles), 1)
+                spawnWorker()
                 continue
             }
             mk_add(scoreboard.header(.restarts), 1)
