@@ -17,9 +17,11 @@ mk_db_init() {
     mk_log "initialising MariaDB in $var/mariadb"
     mkdir -p "$var/mariadb" "$var/run" "$var/log"
     chmod 0700 "$var/run"
+    # --force only skips the host-name lookup, which fails on hosts without /etc/hosts
+    # (minimal images, chroots); this server never listens on the network anyway.
     # shellcheck disable=SC2046
     mariadb-install-db --no-defaults --datadir="$var/mariadb" $(_mk_db_user_opt) \
-        --auth-root-authentication-method=normal --skip-test-db \
+        --auth-root-authentication-method=normal --skip-test-db --force \
         >"$var/log/mariadb-install.log" 2>&1 ||
         { mk_tail_logs "$var/log/mariadb-install.log"; mk_die "mariadb-install-db failed"; }
 }
