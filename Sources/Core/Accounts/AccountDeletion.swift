@@ -48,13 +48,9 @@ enum AccountDeletion {
         var summary = JSONObject()
         let patients = try db.queryOne("SELECT COUNT(*) AS n FROM patients WHERE owner_user_id = ?", [.int(userID)])
         summary["patients"] = .int(patients?.int("n") ?? 0)
-        var counted: [String: Int64] = [:]
-        for table in RecordCatalog.patientTables {
-            let row = try db.queryOne(
-                "SELECT COUNT(*) AS n FROM \(table.table) WHERE patient_id IN (SELECT id FROM patients WHERE owner_user_id = ?)",
-                [.int(userID)])
-            counted[table.key] = row?.int("n") ?? 0
-        }
+        let counted = try RecordCatalog.count(
+            patientFilter: "patient_id IN (SELECT id FROM patients WHERE owner_user_id = ?)", value: .int(userID),
+            db: db)
         for key in RecordCatalog.summaryKeys { summary[key] = .int(counted[key] ?? 0) }
         return summary
     }
