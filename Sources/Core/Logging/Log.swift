@@ -39,10 +39,19 @@ public enum Log {
 
     /// Opens `path` for appending (stderr when empty) and sets the threshold.
     public static func configure(path: String, level: LogLevel) {
-        let fd = path.isEmpty ? 2 : open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        let opened = path.isEmpty ? Int32(2) : open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
         state.withLock { current in
-            if current.fd > 2 { close(current.fd) }
-            current = (fd < 0 ? 2 : fd, path, level)
+            if current.fd > 2 && opened > 2 {
+                // Swap the file under the same descriptor number: a thread that read the
+                // number a moment ago still writes to a log, never to a socket that
+                // happened to get the freed number.
+                dup3(opened, current.fd, O_CLOEXEC)
+                close(opened)
+                current = (current.fd, path, level)
+            } else {
+                if current.fd > 2 { close(current.fd) }
+                current = (opened < 0 ? 2 : opened, path, level)
+            }
         }
     }
 
