@@ -45,7 +45,8 @@ public enum Log {
                 // Swap the file under the same descriptor number: a thread that read the
                 // number a moment ago still writes to a log, never to a socket that
                 // happened to get the freed number.
-                dup3(opened, current.fd, O_CLOEXEC)
+                dup2(opened, current.fd)
+                _ = fcntl(current.fd, F_SETFD, FD_CLOEXEC)
                 close(opened)
                 current = (current.fd, path, level)
             } else {
