@@ -70,6 +70,27 @@ public enum Log {
     public static func error(_ event: String, _ fields: JSONObject = [:]) { write(.error, event, fields) }
     public static func critical(_ event: String, _ fields: JSONObject = [:]) { write(.critical, event, fields) }
 
+    /// `value` with secrets removed at any depth: values under a secret-sounding key, and
+    /// strings that look like a bearer token or a JWT wherever they are (a client's
+    /// frontend log may carry anything).
+    static func redacted(_ key: String, _ value: JSON) -> JSON {
+        let lower = key.lowercased()
+        if redactedKeys.contains(lower) || lower.contains("password") || lower.hasSuffix("_token") {
+            return "[redacted]"
+        }
+        switch value {
+        case .string(let text) where looksLikeToken(text): return "[redacted]"
+        case .object(let object): return .object(JSONObject(object.map { ($0.key, redacted($0.key, $0.value)) }))
+        case .array(let items): return .array(items.map { redacted("", $0) })
+        default: return value
+        }
+    }
+
+    static func looksLikeToken(_ text: String) -> Bool {
+        if text.lowercased().hasPrefix("bearer ") { return true }
+        return text.hasPrefix("eyJ") && text.split(separator: ".").count == 3
+    }
+
     static let redactedKeys: Set<String> = [
         "password", "current_password", "new_password", "access_token", "token", "authorization",
         "password_hash", "secret", "api_token", "paperless_password", "papra_api_token",
@@ -83,9 +104,7 @@ public enum Log {
         line["level"] = .string(severity.name)
         line["event"] = .string(event)
         line["pid"] = .int(Int64(getpid()))
-        for (key, value) in fields {
-            line[key] = redactedKeys.contains(key.lowercased()) ? "[redacted]" : value
-        }
+        for (key, value) in fields { line[key] = redacted(key, value) }
         var bytes = JSON.object(line).serialized()
         bytes.append(0x0A)
         _ = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
