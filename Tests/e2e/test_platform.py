@@ -1,10 +1,12 @@
 """Platform endpoints through nginx: health, version, time zone, frontend logs,
 routing rules (trailing slash, 404, 405), request ids, pool status and ping."""
 
+import os
 import re
+import time
 import unittest
 
-from harness import admin_token, assert_error_shape, get, post, request
+from harness import admin_token, assert_error_shape, env, get, post, request
 
 
 class SystemEndpointTests(unittest.TestCase):
@@ -75,6 +77,19 @@ class FrontendLogTests(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["status"], "logged")
         self.assertIn("timestamp", r.json)
+
+    def test_log_lines_keep_no_secrets(self):
+        marker = f"secret-check-{time.monotonic_ns()}"
+        secret = f"Hunter2-{marker}"
+        r = post("/api/v1/frontend-logs/log", json_body={
+            "level": "warn", "message": marker, "category": "security",
+            "details": {"form": {"password": secret}, "auth": f"Bearer {secret}"}})
+        self.assertEqual(r.status, 200, r)
+        log = os.path.join(env("MEDIKEEP_E2E_VAR"), "log", "app.log")
+        with open(log, errors="replace") as f:
+            lines = [line for line in f if marker in line]
+        self.assertTrue(lines, "the frontend log line was written")
+        self.assertFalse(any(secret in line for line in lines), lines)
 
     def test_error(self):
         r = post("/api/v1/frontend-logs/error", json_body={
