@@ -86,6 +86,12 @@ enum SystemRoutes {
                 "backup_count": 10,
             ],
             "timestamp": .string(now()),
+            // nginx enforces the limit (nginx/medikeep-ratelimits.conf) and keeps the count,
+            // so the application states the limit but cannot know what remains of it.
+            "rate_limit_info": [
+                "requests_remaining": .null, "requests_limit": 60, "window_seconds": 60, "reset_time": .null,
+                "enforced_by": "nginx",
+            ],
         ])
     }
 
