@@ -142,9 +142,11 @@ final class Master {
             Log.error("worker_spawn_failed", ["errno": .int(Int64(result))])
             return
         }
-        mk_store(scoreboard.worker(slot, .pid), Int64(pid))
+        // The pid last: a reader that sees it sees the rest of the slot too.
         mk_store(scoreboard.worker(slot, .generation), generation)
         mk_store(scoreboard.worker(slot, .startedAt), Int64(now()))
+        mk_store(scoreboard.worker(slot, .threads), Int64(config.threads))
+        mk_store(scoreboard.worker(slot, .pid), Int64(pid))
         workers[pid] = WorkerRecord(slot: slot, generation: generation, retiring: false, threads: config.threads)
     }
 

@@ -24,7 +24,7 @@ final class Scoreboard: @unchecked Sendable {
         case masterPid = 0, startedAt, restarts, recycles, retiredAccepted, generation, listenQueue
     }
     /// Per-worker fields.
-    enum WorkerField: Int { case pid = 0, generation, startedAt, draining }
+    enum WorkerField: Int { case pid = 0, generation, startedAt, draining, threads }
     /// Per-thread fields.
     enum ThreadField: Int { case state = 0, startedNanos, requests, slowLogged }
 
@@ -104,7 +104,7 @@ final class Scoreboard: @unchecked Sendable {
     }
 
     /// The JSON of `/pool/status`, read from any process.
-    func statusJSON(threads: Int) -> JSON {
+    func statusJSON() -> JSON {
         var accepted = mk_load(header(.retiredAccepted))
         var active: Int64 = 0
         var idle: Int64 = 0
@@ -113,6 +113,8 @@ final class Scoreboard: @unchecked Sendable {
         for slot in 0..<Scoreboard.workerSlots {
             let pid = mk_load(worker(slot, .pid))
             guard pid > 0 else { continue }
+            // Each worker's own thread count: after a reload, generations may differ.
+            let threads = Int(mk_load(worker(slot, .threads)))
             var workerActive: Int64 = 0
             var workerRequests: Int64 = 0
             for index in 0..<threads {

@@ -49,10 +49,9 @@ case "worker":
     do {
         let scoreboard = try Scoreboard.map(fd: 3)
         Store.initializeLibrary()
-        let threads = config.threads
         let shared = SharedState(
             config: config, tokenSigner: try Bootstrap.tokenSigner(config),
-            poolStatus: { scoreboard.statusJSON(threads: threads) })
+            poolStatus: { scoreboard.statusJSON() })
         Worker(config: config, slot: slot, scoreboard: scoreboard, app: App(shared: shared)).run()
     } catch {
         Log.critical("worker_startup_failed", ["error": .string(String(describing: error))])
