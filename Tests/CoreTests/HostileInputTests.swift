@@ -76,6 +76,14 @@ import Testing
         }
     }
 
+    @Test func oversizedBodiesAre413OnKnownRoutesOnly() throws {
+        let big = [UInt8](repeating: UInt8(ascii: " "), count: t.app.shared.config.maxBodyBytes + 1)
+        let known = t.send("POST", "/api/v1/medications/", raw: big)
+        #expect(known.status == 413)
+        #expect(known.jsonBody?["status"] == "error")
+        #expect(t.send("POST", "/api/v1/no-such-endpoint", raw: big).status == 404)
+    }
+
     @Test func randomQueryStringsNeverCauseAServerError() throws {
         let user = try t.registerAndLogin("fuzz")
         var generator = Generator(state: 42)

@@ -17,25 +17,25 @@ public final class App: Sendable {
     public func handle(_ request: Request, services: Services) -> Response {
         var response: Response
         var context: Context?
-        if request.body.count > shared.config.maxBodyBytes, !Routes.isUploadPath(request.path) {
+        switch router.match(method: request.method, path: request.path) {
+        case .found where request.body.count > shared.config.maxBodyBytes:
+            // The adapter reads at most one byte past the limit, so a larger body is never
+            // held whole. (File uploads will declare a limit of their own and stream.)
             response =
                 APIError(
                     413, "Request body too large", detail: .string("The limit is \(shared.config.maxBodyBytes) bytes.")
                 ).response
-        } else {
-            switch router.match(method: request.method, path: request.path) {
-            case .found(let handler, let parameters):
-                let ctx = Context(request: request, parameters: parameters, services: services)
-                context = ctx
-                response = App.run(handler, ctx, request: request)
-            case .wrongMethod(let allowed):
-                var error = APIError(
-                    405, "Method Not Allowed", detail: .string("\(request.method) is not allowed on \(request.path)"))
-                error.headers.append((name: "Allow", value: allowed.joined(separator: ", ")))
-                response = error.response
-            case .notFound:
-                response = APIError(404, "Not Found", detail: .string("No endpoint \(request.path)")).response
-            }
+        case .found(let handler, let parameters):
+            let ctx = Context(request: request, parameters: parameters, services: services)
+            context = ctx
+            response = App.run(handler, ctx, request: request)
+        case .wrongMethod(let allowed):
+            var error = APIError(
+                405, "Method Not Allowed", detail: .string("\(request.method) is not allowed on \(request.path)"))
+            error.headers.append((name: "Allow", value: allowed.joined(separator: ", ")))
+            response = error.response
+        case .notFound:
+            response = APIError(404, "Not Found", detail: .string("No endpoint \(request.path)")).response
         }
         if let context { response.headers.append(contentsOf: context.extraHeaders) }
         if !request.requestID.isEmpty { response.addHeader("X-Request-ID", request.requestID) }

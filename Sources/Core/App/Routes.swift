@@ -16,11 +16,4 @@ enum Routes {
         Practices.register(in: table)
         MedicalSpecialties.register(in: table)
     }
-
-    /// Paths whose bodies may be large uploads (their limit is enforced by nginx and the
-    /// file handlers, not by `max_body_bytes`).
-    static func isUploadPath(_ path: String) -> Bool {
-        path.hasPrefix("/api/v1/entity-files/") || path.hasSuffix("/photo") || path.hasPrefix("/api/v1/admin/restore/")
-            || path.hasPrefix("/api/v1/paperless/upload") || path.hasPrefix("/api/v1/lab-result-files/")
-    }
 }
