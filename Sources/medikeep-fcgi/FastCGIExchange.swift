@@ -13,6 +13,7 @@ enum FastCGIExchange {
         var queryString = ""
         var remoteAddress = ""
         var requestID = ""
+        var isSecure = false
         var contentLength = 0
         var headers: [String: String] = [:]
         var cursor = envp
@@ -41,6 +42,7 @@ enum FastCGIExchange {
             case "REMOTE_ADDR": remoteAddress = value()
             case "CONTENT_TYPE": headers["content-type"] = value()
             case "CONTENT_LENGTH": contentLength = Int(value()) ?? 0
+            case "HTTPS": isSecure = value().lowercased() == "on"
             default: break
             }
         }
@@ -59,7 +61,7 @@ enum FastCGIExchange {
         }
         return Request(
             method: method, path: path, query: QueryParameters(parsing: queryString), headers: headers,
-            remoteAddress: remoteAddress, body: body, requestID: requestID)
+            remoteAddress: remoteAddress, body: body, requestID: requestID, isSecure: isSecure)
     }
 
     static let httpPrefix = Array("HTTP_".utf8)

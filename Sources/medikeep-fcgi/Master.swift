@@ -82,6 +82,7 @@ final class Master {
             default: break
             }
             reapWorkers()
+            topUpWorkers()
             mk_store(scoreboard.header(.listenQueue), listener.queueLength())
             if stopping {
                 if workers.isEmpty { break }
@@ -110,12 +111,31 @@ final class Master {
         return (0..<Scoreboard.workerSlots).first { !used.contains($0) }
     }
 
-    /// Starts one worker of the current generation in a free scoreboard slot.
-    func spawnWorker() {
-        guard let slot = freeSlot() else {
-            Log.error("pool_no_free_slot")
-            return
+    /// Every loop turn: start the workers the current generation lacks. A spawn can fail
+    /// for want of a scoreboard slot (a reload while an earlier generation still drains
+    /// holds them) or of a process; the shortfall is retried here until the slots free up,
+    /// and shown in `/pool/status` as `missing_workers` meanwhile.
+    func topUpWorkers() {
+        guard !stopping else { return }
+        let live = workers.values.filter { $0.generation == generation && !$0.retiring }.count
+        var missing = config.workers - live
+        while missing > 0, freeSlot() != nil, spawnWorker() { missing -= 1 }
+        let reported = mk_load(scoreboard.header(.missingWorkers))
+        if missing != reported {
+            if missing > 0 && reported == 0 {
+                Log.error("pool_no_free_slot", ["missing_workers": .int(Int64(missing))])
+            } else if missing == 0 {
+                Log.info("pool_capacity_restored", ["workers": .int(Int64(config.workers))])
+            }
+            mk_store(scoreboard.header(.missingWorkers), Int64(max(0, missing)))
         }
+    }
+
+    /// Starts one worker of the current generation in a free scoreboard slot; false when
+    /// there is none or the spawn failed (`topUpWorkers` tries again on the next turn).
+    @discardableResult
+    func spawnWorker() -> Bool {
+        guard let slot = freeSlot() else { return false }
         scoreboard.reset(slot: slot)
         var arguments = [executable, "worker", "--slot", "\(slot)", "--generation", "\(generation)"]
         if let configPath { arguments += ["--config", configPath] }
@@ -140,7 +160,7 @@ final class Master {
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard result == 0 else {
             Log.error("worker_spawn_failed", ["errno": .int(Int64(result))])
-            return
+            return false
         }
         // The pid last: a reader that sees it sees the rest of the slot too.
         mk_store(scoreboard.worker(slot, .generation), generation)
@@ -148,6 +168,7 @@ final class Master {
         mk_store(scoreboard.worker(slot, .threads), Int64(config.threads))
         mk_store(scoreboard.worker(slot, .pid), Int64(pid))
         workers[pid] = WorkerRecord(slot: slot, generation: generation, retiring: false, threads: config.threads)
+        return true
     }
 
     /// Collects exited workers and replaces the ones that should still be running.

@@ -22,15 +22,20 @@ final class Scoreboard: @unchecked Sendable {
     /// Header fields.
     enum Header: Int {
         case masterPid = 0, startedAt, restarts, recycles, retiredAccepted, generation, listenQueue
+        /// Workers the current generation lacks because no scoreboard slot was free.
+        case missingWorkers
     }
     /// Per-worker fields.
     enum WorkerField: Int { case pid = 0, generation, startedAt, draining, threads }
     /// Per-thread fields.
     enum ThreadField: Int { case state = 0, startedNanos, requests, slowLogged }
 
-    /// Thread states; a request moves idle → busy → writing → idle, or busy → timedOut
-    /// when the watchdog answers 504 in its place.
-    enum ThreadState: Int64 { case idle = 0, busy = 1, writing = 2, timedOut = 3 }
+    /// Thread states; a request moves idle → reading → busy → writing → idle, or busy →
+    /// timedOut when the watchdog answers 504 in its place. While `reading` the thread is
+    /// still inside libfcgi reading the body from the connection, so the watchdog must not
+    /// touch the request (finishing it under the reader would free its buffers); a body
+    /// that arrives too slowly is nginx's to time out (`fastcgi_send_timeout`).
+    enum ThreadState: Int64 { case idle = 0, busy = 1, writing = 2, timedOut = 3, reading = 4 }
 
     let base: UnsafeMutableRawPointer
     let fd: Int32
@@ -148,6 +153,7 @@ final class Scoreboard: @unchecked Sendable {
             "listen_queue": queue >= 0 ? .int(queue) : .null,
             "worker_restarts": .int(mk_load(header(.restarts))),
             "worker_recycles": .int(mk_load(header(.recycles))),
+            "missing_workers": .int(mk_load(header(.missingWorkers))),
             "workers": .array(workers),
         ]
     }

@@ -17,6 +17,9 @@ extension Worker {
 
             let coreRequest = FastCGIExchange.readRequest(request, maxBody: config.maxBodyBytes)
             scoreboard.setText(slot, index, "\(coreRequest.method) \(coreRequest.path) \(coreRequest.requestID)")
+            // The body is read: from here on the watchdog may answer in our place.
+            mk_store(scoreboard.thread(slot, index, .startedNanos), Int64(DispatchTime.now().uptimeNanoseconds))
+            mk_store(state, Scoreboard.ThreadState.busy.rawValue)
             let response: Response
             if services == nil { services = makeServices() }
             if let services {
@@ -45,8 +48,9 @@ extension Worker {
 
     /// Waits for one request under the accept lock; false when woken without one (so the
     /// caller re-checks `stopping`).
-    /// The thread is marked busy before the lock is released, so a draining main thread
-    /// that holds the lock and sees no busy thread knows no request is in hand.
+    /// The thread is marked `reading` (which counts as busy) before the lock is released,
+    /// so a draining main thread that holds the lock and sees no busy thread knows no
+    /// request is in hand.
     func accept(_ request: UnsafeMutablePointer<FCGX_Request>, threadIndex index: Int) -> Bool {
         acceptLock.withLock { _ in
             var pending = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
@@ -57,7 +61,7 @@ extension Worker {
                 if FCGX_Accept_r(request) >= 0 {
                     mk_store(scoreboard.thread(slot, index, .startedNanos), Int64(DispatchTime.now().uptimeNanoseconds))
                     mk_store(scoreboard.thread(slot, index, .slowLogged), 0)
-                    mk_store(scoreboard.thread(slot, index, .state), Scoreboard.ThreadState.busy.rawValue)
+                    mk_store(scoreboard.thread(slot, index, .state), Scoreboard.ThreadState.reading.rawValue)
                     return true
                 }
                 _ = poll(&pending, 1, 200)

@@ -87,6 +87,7 @@ final class Worker: @unchecked Sendable {
         (0..<config.threads).filter {
             let state = mk_load(scoreboard.thread(slot, $0, .state))
             return state == Scoreboard.ThreadState.busy.rawValue || state == Scoreboard.ThreadState.writing.rawValue
+                || state == Scoreboard.ThreadState.reading.rawValue
         }.count
     }
 

@@ -1,8 +1,8 @@
 import Core
 import Foundation
 
-/// `medikeep-fcgi serve | migrate | check-config [--config PATH]`; `worker` is started
-/// by the master only.
+/// `medikeep-fcgi serve | migrate | check-config | reset-password USER [--config PATH]`;
+/// `worker` is started by the master only.
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 func option(_ name: String) -> String? {
@@ -20,6 +20,8 @@ let usage = """
     usage: medikeep-fcgi serve [--config PATH]     run the FastCGI pool (master + workers)
            medikeep-fcgi migrate [--config PATH]   apply database migrations and exit
            medikeep-fcgi check-config [--config PATH]
+           medikeep-fcgi reset-password USER [--config PATH]
+                                                  print a new generated password for USER
     The configuration file may also be given as MEDIKEEP_CONFIG; every key can be
     overridden by MEDIKEEP_<KEY> (see docs/configuration.md).
     """
@@ -61,6 +63,16 @@ case "migrate":
     Log.configure(path: "", level: config.logLevel)
     do {
         try Bootstrap.prepare(config, forceMigrations: true)
+    } catch {
+        fail(String(describing: error))
+    }
+case "reset-password":
+    Log.configure(path: config.logFile, level: config.logLevel)
+    guard arguments.count >= 2, !arguments[1].hasPrefix("--") else { fail(usage) }
+    do {
+        let connection = try Connection(config.database)
+        let password = try FirstAdmin.resetPassword(username: arguments[1], db: connection)
+        print("New password for \(arguments[1]) (shown once; change it after logging in): \(password)")
     } catch {
         fail(String(describing: error))
     }

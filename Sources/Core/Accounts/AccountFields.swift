@@ -67,7 +67,7 @@ enum AccountFields {
         }
         if let value = full.value {
             let name = split(fullName: value)
-            if name.first.count > namePartMaximumLength || name.last.count > namePartMaximumLength {
+            if name.first.storedLength > namePartMaximumLength || name.last.storedLength > namePartMaximumLength {
                 reader.fail(
                     "full_name", "each part of the name must be at most \(namePartMaximumLength) characters long")
                 return nil
@@ -89,7 +89,7 @@ enum AccountFields {
         guard let text = reader.string(key) else { return (reader.problems.count > before, nil) }
         if text.isEmpty {
             reader.fail(key, "must not be empty")
-        } else if text.count > limit {
+        } else if text.storedLength > limit {
             reader.fail(key, "must be at most \(limit) characters long")
         } else if text.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) {
             reader.fail(key, "must not contain control characters")

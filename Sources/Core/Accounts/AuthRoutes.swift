@@ -22,26 +22,27 @@ enum AuthRoutes {
         let column = name.contains("@") ? "email" : "username"
         let row = try db.queryOne(
             """
-            SELECT u.id, u.password_hash, u.is_active, u.token_epoch, p.session_timeout_minutes
+            SELECT u.id, u.password_hash, u.is_active, u.token_epoch, u.account_nonce, p.session_timeout_minutes
             FROM users u LEFT JOIN user_preferences p ON p.user_id = u.id WHERE u.\(column) = ?
             """, [.text(name)])
         let userID = row?.int("id")
         let throttle = LoginThrottle(db: db, config: context.config)
         let account = userID.map(LoginThrottle.key(userID:)) ?? LoginThrottle.key(unknownName: name)
-        if let wait = try throttle.lockedFor(account) {
+        do {
+            try throttle.admit(account)  // counted as a failure until the password proves right
+        } catch {
             Log.warning(
                 "login_locked",
                 [
                     "category": "security", "user_id": .int(userID.map(Int.init)),
                     "remote": .string(context.request.remoteAddress),
                 ])
-            throw LoginThrottle.lockedError(retryAfter: wait)
+            throw error
         }
         let hasher = PasswordHasher()
         guard let row, let userID, let hash = row.string("password_hash"), hasher.verify(password, against: hash) else {
             // An unknown name costs the same Argon2 work, so timing does not reveal which names exist.
             if row == nil { hasher.verifyUnknownUser(password) }
-            try throttle.recordFailure(account)
             Log.warning(
                 "login_failed",
                 [
@@ -50,18 +51,19 @@ enum AuthRoutes {
                 ])
             throw invalidCredentials
         }
+        try throttle.reset(account)  // the password proved right: this attempt was no guess
         guard row.bool("is_active") == true else {
             throw APIError(401, "Account is disabled", headers: [(name: "WWW-Authenticate", value: "Bearer")])
         }
-        try throttle.reset(account)
         if hasher.needsRehash(hash) {
             try db.execute(
                 "UPDATE users SET password_hash = ? WHERE id = ?", [.text(try hasher.hash(password)), .int(userID)])
         }
         let issued = TokenIssuer.issue(
-            userID: userID, epoch: row.int("token_epoch") ?? 0, preferredMinutes: row.int("session_timeout_minutes"),
+            userID: userID, epoch: row.int("token_epoch") ?? 0, accountNonce: row.string("account_nonce") ?? "",
+            preferredMinutes: row.int("session_timeout_minutes"),
             context: context)
-        context.extraHeaders.append(TokenIssuer.cookie(issued))
+        context.extraHeaders.append(TokenIssuer.cookie(issued, secure: context.request.isSecure))
         Log.info("login_succeeded", ["category": "security", "user_id": .int(userID)])
         return .json([
             "access_token": .string(issued.token), "token_type": "bearer",
@@ -99,7 +101,7 @@ enum AuthRoutes {
     static func logout(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         try TokenIssuer.revoke(user, db: context.db)
-        context.extraHeaders.append(TokenIssuer.clearedCookie)
+        context.extraHeaders.append(TokenIssuer.clearedCookie(secure: context.request.isSecure))
         Log.info("logout", ["category": "security", "user_id": .int(user.id)])
         return .message("Successfully logged out")
     }
@@ -123,14 +125,13 @@ enum AuthRoutes {
         let db = context.db
         let throttle = LoginThrottle(db: db, config: context.config)
         let account = LoginThrottle.key(userID: user.id)
-        if let wait = try throttle.lockedFor(account) { throw LoginThrottle.lockedError(retryAfter: wait) }
+        try throttle.admit(account)
         let hasher = PasswordHasher()
         guard
             let hash = try db.queryOne("SELECT password_hash FROM users WHERE id = ?", [.int(user.id)])?.string(
                 "password_hash"),
             hasher.verify(current, against: hash)
         else {
-            try throttle.recordFailure(account)
             Log.warning("password_change_failed", ["category": "security", "user_id": .int(user.id)])
             throw APIError(401, "Current password is incorrect")
         }

@@ -40,23 +40,38 @@ struct LoginThrottle {
         return row.map { max(1, Int($0.int("wait") ?? 1)) }
     }
 
-    /// Counts one failure, starting a new window when the last one is over and locking
-    /// the account on reaching the limit. One statement, so concurrent failures all count.
-    /// (MariaDB applies the assignments left to right: later ones see `failures` updated.)
-    func recordFailure(_ account: String) throws {
-        try db.execute(
+    /// Counts one attempt as a failure *before* the password is checked, and answers how
+    /// many the window now holds. Counting first is what makes the limit hold under
+    /// parallel guesses: each of them is counted before any Argon2 work, so the
+    /// (`maximumFailures` + 1)th is refused however many arrive at once. A correct
+    /// password then clears the count (`reset`). One statement: starts a new window when
+    /// the last is over and locks on reaching the limit (MariaDB applies the assignments
+    /// left to right, so later ones see `failures` updated); `LAST_INSERT_ID(expr)` hands
+    /// the new count back without a second query (0 means the row was just inserted: 1).
+    func countAttempt(_ account: String) throws -> Int {
+        let result = try db.execute(
             """
             INSERT INTO login_failures (account, failures, window_started_at, locked_until)
             VALUES (?, 1, UTC_TIMESTAMP(), NULL)
             ON DUPLICATE KEY UPDATE
-                failures = IF(window_started_at <= UTC_TIMESTAMP() - INTERVAL ? SECOND, 1, failures + 1),
-                window_started_at = IF(window_started_at <= UTC_TIMESTAMP() - INTERVAL ? SECOND, UTC_TIMESTAMP(), window_started_at),
+                failures = LAST_INSERT_ID(IF(window_started_at <= UTC_TIMESTAMP() - INTERVAL ? SECOND, 1, failures + 1)),
+                window_started_at = IF(failures = 1, UTC_TIMESTAMP(), window_started_at),
                 locked_until = IF(failures >= ?, UTC_TIMESTAMP() + INTERVAL ? SECOND, locked_until)
             """,
             [
-                .text(account), .int(Int64(windowSeconds)), .int(Int64(windowSeconds)), .int(Int64(maximumFailures)),
+                .text(account), .int(Int64(windowSeconds)), .int(Int64(maximumFailures)),
                 .int(Int64(lockoutSeconds)),
             ])
+        return result.lastInsertID > 0 ? Int(result.lastInsertID) : 1
+    }
+
+    /// Checks the lock and counts this attempt; throws the 429 when the account is locked
+    /// or this attempt is past the limit. Call before verifying the password.
+    func admit(_ account: String) throws {
+        if let wait = try lockedFor(account) { throw Self.lockedError(retryAfter: wait) }
+        if try countAttempt(account) > maximumFailures {
+            throw Self.lockedError(retryAfter: lockoutSeconds)
+        }
     }
 
     /// Forgets the failures of `account` after a successful login.

@@ -13,26 +13,34 @@ enum TokenIssuer {
         var seconds: Int64 { Int64(minutes) * 60 }
     }
 
-    static func issue(userID: Int64, epoch: Int64, preferredMinutes: Int64?, context: Context) -> Issued {
+    static func issue(
+        userID: Int64, epoch: Int64, accountNonce: String, preferredMinutes: Int64?, context: Context
+    ) -> Issued {
         let minutes = preferredMinutes.map(Int.init) ?? context.config.sessionTimeoutMinutes
         let claims = TokenClaims.issue(
-            subject: userID, epoch: epoch, now: Int64(time(nil)), lifetime: Int64(minutes) * 60)
+            subject: userID, epoch: epoch, accountNonce: accountNonce, now: Int64(time(nil)),
+            lifetime: Int64(minutes) * 60)
         return Issued(token: context.services.shared.tokenSigner.sign(claims), minutes: minutes)
     }
 
     /// The cookie browsers send back instead of an `Authorization` header. HttpOnly keeps
-    /// it from scripts, SameSite=Strict from cross-site requests.
-    static func cookie(_ issued: Issued) -> (name: String, value: String) {
+    /// it from scripts, SameSite=Strict from cross-site requests, and `Secure` (when the
+    /// request came over TLS) from ever travelling in clear text.
+    static func cookie(_ issued: Issued, secure: Bool) -> (name: String, value: String) {
         (
             name: "Set-Cookie",
             value: "access_token=\(issued.token); HttpOnly; SameSite=Strict; Path=/; Max-Age=\(issued.seconds)"
+                + (secure ? "; Secure" : "")
         )
     }
 
     /// Tells the browser to drop the cookie (logout).
-    static let clearedCookie = (
-        name: "Set-Cookie", value: "access_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
-    )
+    static func clearedCookie(secure: Bool) -> (name: String, value: String) {
+        (
+            name: "Set-Cookie",
+            value: "access_token=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0" + (secure ? "; Secure" : "")
+        )
+    }
 
     /// Makes one token unusable before its expiry (logout, account deletion).
     static func revoke(_ user: AuthenticatedUser, db: Connection) throws {

@@ -73,6 +73,11 @@ public final class App: Sendable {
         case .foreignKey:
             return APIError(422, "Referenced record does not exist or is still in use").response
         case .invalidData(let message):
+            // Validation should have caught it; if a value still does not fit its column
+            // (1406 "Data too long for column 'x'"), the answer names the field.
+            if let column = StoreError.columnName(inMessage: message) {
+                return APIError.validation([FieldProblem(column, "does not fit: \(message)")]).response
+            }
             return APIError(422, "Invalid value", detail: .string(message)).response
         case .deadlock:
             return APIError(503, "Service busy, try again", detail: "The database was busy; nothing was changed.")

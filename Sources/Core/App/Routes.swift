@@ -10,10 +10,6 @@ enum Routes {
         AuthRoutes.register(in: table)
         UserRoutes.register(in: table)
         PreferenceRoutes.register(in: table)
-        Medications.register(in: table)
-        Pharmacies.register(in: table)
-        Practitioners.register(in: table)
-        Practices.register(in: table)
-        MedicalSpecialties.register(in: table)
+        for module in RecordCatalog.modules { module.register(in: table) }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 extension Context {
     /// The signed-in user, or 401. One indexed query checks that the user still exists and
-    /// is active, that the token's epoch is current (password change, account events) and
+    /// is active, that the token's epoch is current (password change, account events), that
+    /// it was issued to this account and not an earlier holder of the id (the nonce), and
     /// that this token was not revoked (logout).
     public func requireUser() throws -> AuthenticatedUser {
         if let cachedUser { return cachedUser }
@@ -17,9 +18,9 @@ extension Context {
             let row = try db.queryOne(
                 """
                 SELECT \(Context.profileColumns) FROM users u
-                WHERE u.id = ? AND u.token_epoch = ? AND u.is_active = 1
+                WHERE u.id = ? AND u.token_epoch = ? AND u.account_nonce = ? AND u.is_active = 1
                   AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.token_id = ?)
-                """, [.int(claims.subject), .int(claims.epoch), .text(claims.tokenID)])
+                """, [.int(claims.subject), .int(claims.epoch), .text(claims.accountNonce), .text(claims.tokenID)])
         else { throw APIError.unauthorized }
         let user = AuthenticatedUser(
             id: claims.subject, username: row.string("username") ?? "", role: row.string("role") ?? "user",

@@ -4,11 +4,29 @@ public struct JSONParseError: Error, Sendable, Equatable {
     public let offset: Int
 }
 
+/// Limits no honest client reaches, so that a hostile body costs the parser little: a
+/// 1 MB body of tiny values would otherwise be ~250,000 allocations.
+public struct JSONLimits: Sendable {
+    /// Nesting of arrays and objects.
+    public var maxDepth = 64
+    /// Keys in one object (the widest record type has a few dozen fields).
+    public var maxKeysPerObject = 1000
+    /// Values (scalars, arrays and objects) in the whole document.
+    public var maxValues = 100_000
+
+    public init() {}
+    public static let standard = JSONLimits()
+}
+
 extension JSON {
     /// Parses a complete JSON document. Strict RFC 8259: no trailing commas, no comments,
     /// no NaN, and the bytes must be valid UTF-8 (invalid UTF-8 is refused, not repaired).
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(JSONParseError) -> JSON {
-        var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
+    ///
+    /// A key repeated within one object is refused: which of two values a client meant is
+    /// a guess, and two layers (a proxy, the app) guessing differently is a classic way to
+    /// smuggle a field past validation. Parsing is linear in the body's size.
+    public static func parse(_ bytes: [UInt8], limits: JSONLimits = .standard) throws(JSONParseError) -> JSON {
+        var parser = JSONParser(bytes: bytes, limits: limits)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -23,12 +41,13 @@ extension JSON {
 
 private struct JSONParser {
     let bytes: [UInt8]
-    let maxDepth: Int
+    let limits: JSONLimits
     var index = 0
+    var values = 0
 
-    init(bytes: [UInt8], maxDepth: Int) {
+    init(bytes: [UInt8], limits: JSONLimits) {
         self.bytes = bytes
-        self.maxDepth = maxDepth
+        self.limits = limits
     }
 
     func error(_ message: String) -> JSONParseError {
@@ -45,8 +64,10 @@ private struct JSONParser {
     }
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
-        guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
+        guard depth <= limits.maxDepth else { throw error("nesting deeper than \(limits.maxDepth)") }
         guard index < bytes.count else { throw error("unexpected end of input") }
+        values += 1
+        guard values <= limits.maxValues else { throw error("more than \(limits.maxValues) values") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
@@ -71,22 +92,34 @@ private struct JSONParser {
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
         index += 1
-        var object = JSONObject()
+        var pairs: [(String, JSON)] = []
+        // Keys seen so far, hashed: the object's own lookup is a linear scan, fine for
+        // the few dozen keys a record has, quadratic for a hostile body's thousands.
+        var seen = Set<String>()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let keyOffset = index
             let key = try parseString()
+            guard seen.insert(key).inserted else {
+                index = keyOffset
+                throw error("duplicate key \"\(key.prefix(64))\"")
+            }
+            guard seen.count <= limits.maxKeysPerObject else {
+                index = keyOffset
+                throw error("more than \(limits.maxKeysPerObject) keys in one object")
+            }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
             let value = try parseValue(depth: depth + 1)
-            object[key] = value  // a repeated key keeps its last value, as most parsers do
+            pairs.append((key, value))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -95,7 +128,7 @@ private struct JSONParser {
             }
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
-                return .object(object)
+                return .object(JSONObject(pairs))
             }
             throw error("expected ',' or '}'")
         }

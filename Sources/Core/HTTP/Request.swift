@@ -12,11 +12,13 @@ public struct Request: Sendable {
     public var body: [UInt8]
     /// The id nginx generated for this request (echoed as `X-Request-ID`).
     public var requestID: String
+    /// True when the client reached nginx over TLS (nginx passes `HTTPS=on`).
+    public var isSecure: Bool
 
     public init(
         method: String, path: String, query: QueryParameters = QueryParameters(),
         headers: [String: String] = [:], remoteAddress: String = "127.0.0.1", body: [UInt8] = [],
-        requestID: String = ""
+        requestID: String = "", isSecure: Bool = false
     ) {
         self.method = method
         self.path = path
@@ -25,6 +27,7 @@ public struct Request: Sendable {
         self.remoteAddress = remoteAddress
         self.body = body
         self.requestID = requestID
+        self.isSecure = isSecure
     }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }

@@ -15,7 +15,10 @@ enum PatientActivityRoutes {
         let user = try context.requireUser()
         let limit = try QueryValues.count(context.query, "limit", default: defaultLimit, max: maxLimit)
         let access = PatientAccess.condition(patientColumn: "p.id", user: user.id, level: .view)
-        let columns = "a.id, a.model_name, a.action, a.description, a.created_at, a.patient_id"
+        let columns = """
+            a.id, a.model_name, a.action, a.description, a.created_at, a.patient_id, a.user_id,
+            (SELECT u.username FROM users u WHERE u.id = a.user_id) AS username
+            """
         // Two index-ordered halves (by patient, by user) merged, rather than one OR the
         // optimizer would answer by scanning the whole log.
         let rows = try context.db.query(
@@ -36,6 +39,9 @@ enum PatientActivityRoutes {
                         "description": .string(row.string("description")),
                         "timestamp": .string(row.string("created_at")),
                         "patient_id": row.int("patient_id").map(JSON.int) ?? .null,
+                        // Who did it; an account deleted since keeps its entries, unnamed.
+                        "user_id": row.int("user_id").map(JSON.int) ?? .null,
+                        "username": .string(row.string("username") ?? "deleted user"),
                     ]
                 }))
     }

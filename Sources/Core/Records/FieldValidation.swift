@@ -42,21 +42,26 @@ enum FieldValidation {
         func fail(_ message: String) -> Result<JSON, FieldProblem> { .failure(FieldProblem(name, message)) }
         switch kind {
         case .string(let maxLength, let minLength):
-            guard case .string(let text) = value else { return fail("must be a string") }
-            if text.count > maxLength { return fail("must be at most \(maxLength) characters") }
-            if text.count < minLength { return fail("must be at least \(minLength) characters") }
-            return .success(value)
+            // Short strings are names and labels: surrounding white space is never meant,
+            // and a name stored untrimmed would dodge duplicate checks on the trimmed one.
+            guard case .string(let raw) = value else { return fail("must be a string") }
+            let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if text.storedLength > maxLength { return fail("must be at most \(maxLength) characters") }
+            if text.storedLength < minLength { return fail("must be at least \(minLength) characters") }
+            return .success(.string(text))
         case .text(let maxLength):
             guard case .string(let text) = value else { return fail("must be a string") }
-            if text.count > maxLength { return fail("must be at most \(maxLength) characters") }
+            if text.storedLength > maxLength { return fail("must be at most \(maxLength) characters") }
             return .success(value)
         case .email:
             guard case .string(let text) = value else { return fail("must be a string") }
-            guard text.count <= 255, Validators.isEmail(text) else { return fail("must be a valid e-mail address") }
+            guard text.storedLength <= 255, Validators.isEmail(text) else {
+                return fail("must be a valid e-mail address")
+            }
             return .success(.string(text))
         case .url:
             guard case .string(let text) = value else { return fail("must be a string") }
-            guard text.count <= 500, Validators.isURL(text) else { return fail("must be an http(s) URL") }
+            guard text.storedLength <= 500, Validators.isURL(text) else { return fail("must be an http(s) URL") }
             return .success(value)
         case .integer(let range):
             guard case .int = value, let number = value.intValue else { return fail("must be an integer") }
@@ -106,7 +111,7 @@ enum FieldValidation {
                 guard case .string(let text) = item else { return fail("must be a list of strings") }
                 let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
                 if trimmed.isEmpty { continue }
-                if trimmed.count > maxLength { return fail("items must be at most \(maxLength) characters") }
+                if trimmed.storedLength > maxLength { return fail("items must be at most \(maxLength) characters") }
                 if !seen.contains(trimmed) { seen.append(trimmed) }
             }
             if seen.count > maxItems { return fail("must have at most \(maxItems) items") }

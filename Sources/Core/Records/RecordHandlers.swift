@@ -126,11 +126,13 @@ public struct RecordHandlers: Sendable {
             let patientID = type.patientColumn.flatMap { input.merged[$0]?.intValue }
             if let patientID { try PatientAccess.require(.edit, patient: patientID, user: user.id, db: db) }
             try input.verifyReferences(db: db, status: type.validationStatus)
-            let columns = input.changes.map(\.column)
+            var changes = input.changes
+            if case .directory = type.scope { changes.append(("created_by", .int(user.id))) }
+            let columns = changes.map(\.column)
             let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
             let result = try db.execute(
                 "INSERT INTO \(type.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
-                input.changes.map(\.value))
+                changes.map(\.value))
             try ActivityLog.record(
                 .created, model: type.name, recordID: result.lastInsertID, patientID: patientID, userID: user.id,
                 label: label(input.merged), db: db)
@@ -147,9 +149,7 @@ public struct RecordHandlers: Sendable {
         let body = try context.jsonObject()
         let db = context.db
         let updated: JSON = try db.transaction {
-            guard case .object(let existing) = try fetch(id, user: user, level: .edit, db: db) else {
-                throw APIError.notFound(type.name)
-            }
+            let existing = try lockForWrite(id, user: user, db: db)
             let input = try RecordInput(type: type, body: body, existing: existing)
             try input.verifyReferences(db: db, status: type.validationStatus)
             if !input.changes.isEmpty {
@@ -173,8 +173,16 @@ public struct RecordHandlers: Sendable {
         let id = try context.parameters.id(type.idParameter)
         let db = context.db
         try db.transaction {
-            guard case .object(let existing) = try fetch(id, user: user, level: .edit, db: db) else {
-                throw APIError.notFound(type.name)
+            let existing = try lockForWrite(id, user: user, db: db)
+            if case .directory = type.scope {
+                // Other families' records point here: deleting would silently empty their
+                // field (ON DELETE SET NULL), so it is refused while they do.
+                let uses = try RecordCatalog.usageByOthers(of: type.table, id: id, user: user.id, db: db)
+                if uses > 0 {
+                    throw APIError.conflict(
+                        "\(type.name) is used by \(uses) record\(uses == 1 ? "" : "s") of other users and cannot be deleted"
+                    )
+                }
             }
             _ = try db.execute("DELETE FROM \(type.table) WHERE id = ?", [.int(id)])
             let patientID = type.patientColumn.flatMap { existing[$0]?.intValue }
@@ -186,6 +194,34 @@ public struct RecordHandlers: Sendable {
         case .noContent: return .noContent
         case .message: return .message("\(type.name) deleted successfully")
         }
+    }
+
+    /// Locks record `id` for the rest of the transaction (`FOR UPDATE`) and returns its
+    /// values, after checking the caller may change it: edit access to its patient, or for a
+    /// shared directory row, having created it or being an admin (403 otherwise: the row is
+    /// visible to all, so hiding it behind a 404 would only confuse). Two concurrent partial
+    /// updates thus take turns, and each checks its cross-field rules against the other's
+    /// result rather than a stale read.
+    func lockForWrite(_ id: Int64, user: AuthenticatedUser, db: Connection) throws -> JSONObject {
+        var sql = "SELECT r.id"
+        var binds: [SQLValue] = [.int(id)]
+        switch type.scope {
+        case .patient(let column):
+            let access = PatientAccess.condition(patientColumn: "r.\(column)", user: user.id, level: .edit)
+            sql += " FROM \(type.table) r WHERE r.id = ? AND \(access.sql) FOR UPDATE"
+            binds += access.binds
+        case .directory:
+            sql += ", r.created_by FROM \(type.table) r WHERE r.id = ? FOR UPDATE"
+        }
+        guard let row = try db.queryOne(sql, binds) else { throw APIError.notFound(type.name) }
+        if case .directory = type.scope, !user.isAdmin, row.int("created_by") != user.id {
+            throw APIError.forbidden(
+                "Only the user who added this \(type.name.lowercased()) or an administrator may change or delete it")
+        }
+        guard case .object(let existing) = try fetch(id, user: user, level: .view, db: db) else {
+            throw APIError.notFound(type.name)
+        }
+        return existing
     }
 
     func label(_ values: JSONObject) -> String {

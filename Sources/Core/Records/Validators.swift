@@ -49,3 +49,9 @@ public enum Validators {
         return (year, month, day)
     }
 }
+
+extension StringProtocol {
+    /// Length as MariaDB counts it for a utf8mb4 VARCHAR/TEXT limit: code points, not
+    /// Swift's grapheme clusters ("é" written as e + combining accent is 2, not 1).
+    public var storedLength: Int { unicodeScalars.count }
+}

@@ -63,7 +63,7 @@ public final class Connection {
     /// Runs one statement unprepared, for what cannot or need not be prepared:
     /// DDL, SET, LOCK TABLES, START TRANSACTION. Any result set is discarded.
     public func run(_ sql: String) throws {
-        try withConnection { connection in
+        try withConnection(rerunnable: Self.isRerunnable(sql)) { connection in
             var sql = sql
             let status = sql.withUTF8 { text in
                 text.withMemoryRebound(to: CChar.self) { mysql_real_query(connection, $0.baseAddress, UInt($0.count)) }
@@ -100,17 +100,37 @@ public final class Connection {
     var serverConnectionID: UInt? { handle.map { mysql_thread_id($0) } }
 
     private func withStatement<T>(_ sql: String, _ body: (PreparedStatement) throws -> T) throws -> T {
-        try withConnection(retryingStale: sql) { connection in
-            try body(try statements.statement(for: sql, on: connection))
+        try withConnection(retryingStale: sql, rerunnable: Self.isRerunnable(sql)) { connection in
+            let statement: PreparedStatement
+            do {
+                statement = try statements.statement(for: sql, on: connection)
+            } catch var error as DriverError {
+                error.beforeExecution = true  // preparing runs nothing
+                throw error
+            }
+            return try body(statement)
         }
     }
 
+    /// Statements that may run twice without harm: a read (or starting a transaction)
+    /// lost mid-flight is simply asked again.
+    static func isRerunnable(_ sql: String) -> Bool {
+        let head = sql.utf8.prefix(24).drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x28 }
+        let word = String(decoding: head.prefix(17), as: UTF8.self).uppercased()
+        return word.hasPrefix("SELECT ") || word.hasPrefix("SELECT\n") || word == "START TRANSACTION"
+    }
+
     /// Runs `body` on a live connection. If the connection turns out to be dead, it is
-    /// dropped, and outside a transaction `body` runs once more on a fresh one (inside,
-    /// the transaction is gone with the session, so the caller must hear about it).
-    private func withConnection<T>(retryingStale sql: String? = nil, _ body: (UnsafeMutablePointer<MYSQL>) throws -> T)
-        throws -> T
-    {
+    /// dropped, and outside a transaction `body` runs once more on a fresh one — but only
+    /// when running it twice cannot apply a write twice: the failure came before the
+    /// statement reached the server (2006, or while preparing), or the statement is
+    /// `rerunnable`. "Lost during the query" (2013) after an INSERT may mean it committed;
+    /// the caller must hear about it (503) rather than have the row written twice.
+    /// Inside a transaction the transaction is gone with the session: never retried.
+    private func withConnection<T>(
+        retryingStale sql: String? = nil, rerunnable: Bool = false,
+        _ body: (UnsafeMutablePointer<MYSQL>) throws -> T
+    ) throws -> T {
         var retried = false
         while true {
             let connection = try connected()
@@ -119,7 +139,8 @@ public final class Connection {
             } catch let error as DriverError {
                 if error.connectionLost {
                     disconnect()
-                    if transactionDepth == 0 && !retried { retried = true; continue }
+                    let safe = error.neverReachedServer || error.beforeExecution || rerunnable
+                    if transactionDepth == 0 && !retried && safe { retried = true; continue }
                     let context = transactionDepth > 0 ? "connection lost inside a transaction" : "connection lost"
                     throw StoreError.unavailable("\(context): error \(error.code): \(error.message)")
                 }

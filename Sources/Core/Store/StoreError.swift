@@ -46,6 +46,16 @@ extension StoreError {
         }
     }
 
+    /// The column from "Data too long for column 'name' at row 1" (and the other
+    /// value errors that name one), or nil.
+    static func columnName(inMessage message: String) -> String? {
+        guard let range = message.range(of: "column '") else { return nil }
+        let rest = message[range.upperBound...]
+        guard let end = rest.firstIndex(of: "'") else { return nil }
+        let column = rest[..<end]
+        return column.isEmpty ? nil : String(column)
+    }
+
     /// The index name from "Duplicate entry 'x' for key 'email'": the last quoted token
     /// (the entry itself may contain quotes). MySQL 8 writes 'table.index'; keep the index.
     static func indexName(inDuplicateMessage message: String) -> String {
@@ -64,6 +74,18 @@ extension StoreError {
 struct DriverError: Error {
     let code: UInt32
     let message: String
+    /// Raised while preparing, so no statement of the caller's ran on the server.
+    var beforeExecution = false
+
+    init(code: UInt32, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The command never reached the server: "server has gone away" (2006, raised when
+    /// sending) and the server's own "disconnected for inactivity" (4031, for a session
+    /// it had already closed). Contrast 2013, lost *during* the query.
+    var neverReachedServer: Bool { code == 2006 || code == 4031 }
 
     /// The connection is dead (server restarted, killed, timed out) or its protocol
     /// state is broken; either way the only way on is a fresh connection.

@@ -16,6 +16,9 @@ enum FrontendLogRoutes {
     static let categories = ["error", "user_action", "performance", "security"]
     /// Caps what a client can push into our log per field.
     static let maxText = 10_000
+    /// Caps what one request writes to the log in all: an anonymous client may call these
+    /// endpoints, and each line is disk space and a reader's attention.
+    static let maxLogged = 16_384
 
     static func log(_ context: Context) throws -> Response {
         let body = try context.jsonObject()
@@ -79,7 +82,17 @@ enum FrontendLogRoutes {
             "category": "frontend", "request_id": .string(context.request.requestID),
             "remote_addr": .string(context.request.remoteAddress),
         ]
-        fields["client"] = .object(body)
+        fields["client"] = capped(body)
         Log.write(level, event, fields)
+    }
+
+    /// The client's fields as logged: secrets redacted first (so a cut never exposes half
+    /// of one), then cut to `maxLogged` bytes with a marker saying so.
+    static func capped(_ body: JSONObject) -> JSON {
+        let client = Log.redacted("client", .object(body))
+        let bytes = client.serialized()
+        guard bytes.count > maxLogged else { return client }
+        let kept = String(decoding: bytes.prefix(maxLogged), as: UTF8.self)
+        return .string(kept + "…[truncated: \(bytes.count - maxLogged) of \(bytes.count) bytes]")
     }
 }

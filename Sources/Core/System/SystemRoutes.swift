@@ -8,6 +8,11 @@ enum SystemRoutes {
 
     static func register(in routes: RouteTable, config: Config) {
         routes.get("/api/v1/system/health", health)
+        // Upstream's liveness probe: the process answers, nothing more (no database
+        // round trip, so an orchestrator does not restart the pool for a MariaDB outage).
+        routes.get("/health") { _ in
+            .json(["status": "ok", "app_name": .string(appName), "version": .string(version)])
+        }
         routes.get("/api/v1/system/version", version)
         routes.get("/api/v1/system/log-level", logLevel)
         routes.get("/api/v1/system/log-rotation-config", logRotation)

@@ -39,27 +39,38 @@ public enum MedicalSpecialties {
                 }))
     }
 
+    /// Creates a specialty, or answers the existing one of that name (trimmed, any case)
+    /// with 200. The hourly limit is counted and the row inserted in one transaction, under
+    /// a lock on the caller's user row, so parallel creates cannot slip past the limit.
     static func create(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         let body = try context.jsonObject()
         let db = context.db
-        try RateEvents.consume("specialty_create", user: user.id, limit: createsPerHour, window: 3600, db: db)
-        if let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespaces), !name.isEmpty,
-            let existing = try db.queryOne("SELECT id FROM medical_specialties WHERE name = ?", [.text(name)]),
-            let id = existing.int("id")
-        {
-            return .json(try handlers.fetch(id, user: user, level: .view, db: db), status: 200)
+        let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        return try db.transaction {
+            _ = try db.queryOne("SELECT id FROM users WHERE id = ? FOR UPDATE", [.int(user.id)])
+            try RateEvents.consume("specialty_create", user: user.id, limit: createsPerHour, window: 3600, db: db)
+            if let existing = try existingID(named: name, db: db) {
+                return .json(try handlers.fetch(existing, user: user, level: .view, db: db), status: 200)
+            }
+            do {
+                return try handlers.create(context)
+            } catch StoreError.duplicate {
+                // Lost a race with another user's create of the same name: answer with the winner.
+                guard let winner = try existingID(named: name, db: db) else {
+                    throw APIError.conflict("Specialty already exists")
+                }
+                return .json(try handlers.fetch(winner, user: user, level: .view, db: db), status: 200)
+            }
         }
-        do {
-            return try handlers.create(context)
-        } catch StoreError.duplicate {
-            // Lost a race with another create of the same name: answer with the winner.
-            let name = body["name"]?.stringValue ?? ""
-            guard let row = try db.queryOne("SELECT id FROM medical_specialties WHERE name = ?", [.text(name)]),
-                let id = row.int("id")
-            else { throw APIError.conflict("Specialty already exists") }
-            return .json(try handlers.fetch(id, user: user, level: .view, db: db), status: 200)
-        }
+    }
+
+    /// The id of the specialty called `name`; a locking read, so it sees rows committed
+    /// after this transaction began (a plain read would see its snapshot).
+    static func existingID(named name: String, db: Connection) throws -> Int64? {
+        guard !name.isEmpty else { return nil }
+        return try db.queryOne("SELECT id FROM medical_specialties WHERE name = ? LOCK IN SHARE MODE", [.text(name)])?
+            .int("id")
     }
 }
 
