@@ -113,11 +113,12 @@ import Testing
             #"{"sub":"42","jti":"","iat":1,"exp":9999999999,"ver":0}"#,
             #"{"sub":"42","jti":"a","iat":1,"exp":"9999999999","ver":0}"#,
             #"{"sub":"42","jti":"a","iat":1,"exp":9999999999}"#,
+            #"{"sub":"42","jti":"a","iat":1,"exp":9999999999,"ver":0}"#,  // no account nonce
         ]
         for payload in payloads {
             expectError(.malformed, signer.sign(payload: Array(payload.utf8)))
         }
-        let ok = #"{"sub":"42","jti":"a","iat":1,"exp":9999999999,"ver":0}"#
+        let ok = #"{"sub":"42","jti":"a","iat":1,"exp":9999999999,"ver":0,"acn":"n"}"#
         #expect(try signer.verify(signer.sign(payload: Array(ok.utf8)), now: now).subject == 42)
     }
 }

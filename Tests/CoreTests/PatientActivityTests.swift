@@ -26,7 +26,11 @@ import Testing
                 "Deleted Patient: Gone Doe", "Updated Patient: Kiddo Doe", "Created Patient: Kid Doe",
             ])
         let first = try #require(entries.first?.objectValue)
-        #expect(first.keys == ["id", "model_name", "action", "description", "timestamp", "patient_id"])
+        #expect(
+            first.keys == [
+                "id", "model_name", "action", "description", "timestamp", "patient_id", "user_id", "username",
+            ])
+        #expect(first["username"] == .string(user.username))
         #expect(first["model_name"] == "Patient")
         #expect(first["action"] == "deleted")
         #expect(first["patient_id"] == .null)
