@@ -9,15 +9,20 @@ public struct AuthenticatedUser: Sendable {
     /// The user's profile columns (`UserJSON.columns`), read by the same query that checked
     /// the token, so `/users/me` needs no second round trip.
     public let profile: Row?
+    /// The active patient as resolved with the token check (`ActivePatient`), when it was.
+    public let activePatientID: Int64?
 
-    public init(id: Int64, username: String, role: String, tokenID: String, tokenExpiresAt: Int64, profile: Row? = nil)
-    {
+    public init(
+        id: Int64, username: String, role: String, tokenID: String, tokenExpiresAt: Int64, profile: Row? = nil,
+        activePatientID: Int64? = nil
+    ) {
         self.id = id
         self.username = username
         self.role = role
         self.tokenID = tokenID
         self.tokenExpiresAt = tokenExpiresAt
         self.profile = profile
+        self.activePatientID = activePatientID
     }
 
     public var isAdmin: Bool { role == "admin" }

@@ -14,17 +14,23 @@ extension Context {
         } catch {
             throw APIError.unauthorized
         }
+        // The same statement resolves the active patient (`ActivePatient`), so a read of
+        // the active patient's records costs two statements: this one and the read.
         guard
             let row = try db.queryOne(
                 """
-                SELECT \(Context.profileColumns) FROM users u
+                SELECT \(Context.profileColumns), \(ActivePatient.columns(user: "u.id"))
+                FROM users u
                 WHERE u.id = ? AND u.token_epoch = ? AND u.account_nonce = ? AND u.is_active = 1
                   AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.token_id = ?)
-                """, [.int(claims.subject), .int(claims.epoch), .text(claims.accountNonce), .text(claims.tokenID)])
+                """,
+                ActivePatient.binds(user: claims.subject)
+                    + [.int(claims.subject), .int(claims.epoch), .text(claims.accountNonce), .text(claims.tokenID)])
         else { throw APIError.unauthorized }
         let user = AuthenticatedUser(
             id: claims.subject, username: row.string("username") ?? "", role: row.string("role") ?? "user",
-            tokenID: claims.tokenID, tokenExpiresAt: claims.expiresAt, profile: row)
+            tokenID: claims.tokenID, tokenExpiresAt: claims.expiresAt, profile: row,
+            activePatientID: ActivePatient.id(in: row))
         cachedUser = user
         return user
     }

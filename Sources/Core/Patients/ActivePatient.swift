@@ -4,21 +4,33 @@ public enum ActivePatient {
     /// The user's active patient if it still exists and is viewable; otherwise the user's
     /// self record; otherwise the oldest patient the user owns; nil when there is none.
     /// Read-only: the stored choice is repaired by the writes that invalidate it (delete).
+    /// Answered from the token check when it resolved it (no statement of its own).
     public static func resolve(for user: AuthenticatedUser, db: Connection) throws -> Int64? {
-        try resolve(userID: user.id, db: db)
+        if let known = user.activePatientID { return known }
+        return try resolve(userID: user.id, db: db)
     }
 
     /// `resolve(for:db:)` by user id, in one query.
     static func resolve(userID: Int64, db: Connection) throws -> Int64? {
-        let access = PatientAccess.condition(patientColumn: "a.id", user: userID, level: .view)
         let row = try db.queryOne(
-            """
-            SELECT (SELECT a.id FROM patients a WHERE a.id = u.active_patient_id AND \(access.sql)) AS active_id,
-                   (SELECT o.id FROM patients o WHERE o.owner_user_id = u.id
-                    ORDER BY o.is_self_record DESC, o.id LIMIT 1) AS fallback_id
-            FROM users u WHERE u.id = ?
-            """, access.binds + [.int(userID)])
-        guard let row else { return nil }
-        return row.int("active_id") ?? row.int("fallback_id")
+            "SELECT \(columns(user: "u.id")) FROM users u WHERE u.id = ?", binds(user: userID) + [.int(userID)])
+        return row.flatMap(id(in:))
     }
+
+    /// Two select-list columns over `users u` that resolve the active patient; their binds
+    /// come first (`binds(user:)`).
+    static func columns(user: String) -> String {
+        let access = PatientAccess.condition(patientColumn: "a.id", user: 0, level: .view)
+        return """
+            (SELECT a.id FROM patients a WHERE a.id = u.active_patient_id AND \(access.sql)) AS mk_active_id,
+            (SELECT o.id FROM patients o WHERE o.owner_user_id = \(user)
+             ORDER BY o.is_self_record DESC, o.id LIMIT 1) AS mk_fallback_id
+            """
+    }
+
+    static func binds(user: Int64) -> [SQLValue] {
+        PatientAccess.condition(patientColumn: "a.id", user: user, level: .view).binds
+    }
+
+    static func id(in row: Row) -> Int64? { row.int("mk_active_id") ?? row.int("mk_fallback_id") }
 }
