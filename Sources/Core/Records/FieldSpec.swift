@@ -14,11 +14,14 @@ public struct FieldSpec: Sendable {
     public let aliases: [String]
     /// Set only on create (e.g. a record's `patient_id`): ignored on update.
     public let immutable: Bool
+    /// Answer under the aliases too, not only accept them (where the contract and
+    /// upstream name one field twice: `administration_date` / `date_administered`).
+    public let rendersAliases: Bool
 
     public init(
         _ name: String, _ kind: FieldKind, required: Bool = false, nullable: Bool = true,
         default defaultValue: JSON? = nil,
-        column: String? = nil, aliases: [String] = [], immutable: Bool = false
+        column: String? = nil, aliases: [String] = [], rendersAliases: Bool = false, immutable: Bool = false
     ) {
         self.name = name
         self.column = column ?? name
@@ -28,6 +31,7 @@ public struct FieldSpec: Sendable {
         self.defaultValue = defaultValue
         self.aliases = aliases
         self.immutable = immutable
+        self.rendersAliases = rendersAliases
     }
 }
 
@@ -48,11 +52,17 @@ public enum FieldKind: Sendable {
     case boolean
     /// `YYYY-MM-DD` within `years`.
     case date(years: ClosedRange<Int> = 1900...2200)
+    /// An ISO 8601 date-time (or a date alone), stored in UTC, within `years`.
+    case dateTime(years: ClosedRange<Int> = 1900...2200)
     /// One of `choices`; matched case-insensitively, stored as written here. `aliases`
     /// maps other accepted spellings (lower-case) to a choice (`"m"` → `"male"`).
     case choice([String], aliases: [String: String] = [:])
     /// The id of a row in `table` (a shared directory such as pharmacies) that must exist.
     case reference(table: String, label: String)
+    /// The id of another record of the *same patient* (a treatment's condition, an
+    /// allergy's medication): checked like a link's other end — it must exist and belong
+    /// to the patient of the record that holds it, else 422 naming the field.
+    case patientRecord(table: String, label: String)
     /// A list of short strings stored as a JSON array (tags): trimmed, de-duplicated.
     case stringList(maxItems: Int, maxLength: Int)
     /// `HH:MM` times of day stored as a JSON array: unique and sorted on save.

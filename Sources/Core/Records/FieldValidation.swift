@@ -27,6 +27,9 @@ enum FieldValidation {
 
     static func sqlValue(_ json: JSON, kind: FieldKind) -> SQLValue {
         if kind.isJSONColumn { return .text(json.serializedString) }
+        if case .dateTime = kind, case .string(let text) = json, let moment = DateTimeText.parse(text) {
+            return .text(moment.sql)
+        }
         switch json {
         case .null: return .null
         case .bool(let b): return .int(b ? 1 : 0)
@@ -92,6 +95,14 @@ enum FieldValidation {
                 return fail("must be a year between \(years.lowerBound) and \(years.upperBound)")
             }
             return .success(.string(text))
+        case .dateTime(let years):
+            guard case .string(let text) = value, let moment = DateTimeText.parse(text) else {
+                return fail("must be an ISO date-time (YYYY-MM-DDTHH:MM:SSZ) or a date YYYY-MM-DD")
+            }
+            guard years.contains(moment.year) else {
+                return fail("must be a year between \(years.lowerBound) and \(years.upperBound)")
+            }
+            return .success(.string(moment.iso))
         case .choice(let choices, let aliases):
             guard case .string(let text) = value else {
                 return fail("must be one of \(choices.joined(separator: ", "))")
@@ -101,7 +112,7 @@ enum FieldValidation {
                 return fail("must be one of \(choices.joined(separator: ", "))")
             }
             return .success(.string(choice))
-        case .reference:
+        case .reference, .patientRecord:
             guard case .int(let id) = value, id > 0 else { return fail("must be a positive integer id") }
             return .success(value)
         case .stringList(let maxItems, let maxLength):

@@ -12,16 +12,30 @@ extension Pharmacies: RecordTypeModule {}
 extension Practitioners: RecordTypeModule {}
 extension Practices: RecordTypeModule {}
 extension MedicalSpecialties: RecordTypeModule {}
+extension Conditions: RecordTypeModule {}
+extension Allergies: RecordTypeModule {}
+extension Immunizations: RecordTypeModule {}
+extension Vitals: RecordTypeModule {}
+extension Encounters: RecordTypeModule {}
+extension Procedures: RecordTypeModule {}
 
 /// Every described record type, and what follows from the descriptions for the features
 /// that span them all: dashboard counts, the account-deletion summary, directory usage.
 public enum RecordCatalog {
     /// The one list of record types. Order is the order of summaries after the contract's keys.
     static var modules: [any RecordTypeModule.Type] {
-        [Medications.self, Pharmacies.self, Practitioners.self, Practices.self, MedicalSpecialties.self]
+        [
+            Medications.self, Pharmacies.self, Practitioners.self, Practices.self, MedicalSpecialties.self,
+            Conditions.self, Allergies.self, Immunizations.self, Vitals.self, Encounters.self, Procedures.self,
+        ]
     }
 
     static let types: [RecordType] = modules.map { $0.type }
+
+    /// The model name of the described type stored in `table` ("Condition").
+    static func modelName(of table: String) -> String {
+        types.first { $0.table == table }?.name ?? "Record"
+    }
 
     /// A patient-owned table: its summary key (the table name: `medications`), table and model name.
     public struct PatientTable: Sendable {
@@ -90,6 +104,11 @@ public enum RecordCatalog {
                 switch scope {
                 case .patient(let column):
                     others = "EXISTS (SELECT 1 FROM patients p WHERE p.id = h.\(column) AND p.owner_user_id <> ?)"
+                case .child(let parentTable, let column, let parentPatientColumn):
+                    others = """
+                        EXISTS (SELECT 1 FROM \(parentTable) par JOIN patients p ON p.id = par.\(parentPatientColumn) \
+                        WHERE par.id = h.\(column) AND p.owner_user_id <> ?)
+                        """
                 case .directory:
                     others = "NOT (h.created_by <=> ?)"
                 }

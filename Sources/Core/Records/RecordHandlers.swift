@@ -1,7 +1,8 @@
 import Foundation
 
 /// The generic list/get/create/update/delete of a described record type. Every query that
-/// touches a patient-owned record carries the access condition in its WHERE clause.
+/// touches a patient-owned (or child) record carries the access condition in its WHERE
+/// clause, so another user's record is never loaded and refusal looks like absence (404).
 public struct RecordHandlers: Sendable {
     public let type: RecordType
     let query: RecordQuery
@@ -11,7 +12,8 @@ public struct RecordHandlers: Sendable {
         self.query = RecordQuery(type)
     }
 
-    /// Registers the collection and item routes under `type.path`.
+    /// Registers the collection and item routes under `type.path`, and the type's extra
+    /// per-patient list paths.
     public func register(in routes: RouteTable) {
         let item = "\(type.path)/{\(type.idParameter)}"
         routes.get(type.path) { try self.list($0) }
@@ -19,6 +21,9 @@ public struct RecordHandlers: Sendable {
         routes.get(item) { try self.get($0) }
         routes.put(item) { try self.update($0) }
         routes.delete(item) { try self.delete($0) }
+        for path in type.patientListPaths {
+            routes.get(path) { try self.list($0, patientID: try $0.parameters.id("patient_id"), extra: []) }
+        }
     }
 
     // MARK: list
@@ -31,24 +36,40 @@ public struct RecordHandlers: Sendable {
         if let requested = try QueryValues.id(context.query, "patient_id") {
             return try list(context, patientID: requested, extra: [])
         }
-        // The active patient is resolved through the access check already.
+        // The active patient was resolved (through the access check) with the token.
         guard let active = try ActivePatient.resolve(for: user, db: context.db) else { return .json(.array([])) }
         return try list(context, patientID: active, extra: [], accessChecked: true)
     }
 
     /// Lists records (of `patientID` when patient-scoped), with the type's filters, tags,
-    /// paging and any `extra` conditions; newest first.
+    /// paging and any `extra` conditions, in the type's order.
     public func list(
         _ context: Context, patientID: Int64?, extra: [(sql: String, binds: [SQLValue])], accessChecked: Bool = false
     ) throws -> Response {
-        let user = try context.requireUser()
         let page = try Pagination(query: context.query, defaultLimit: type.defaultLimit, maxLimit: type.maxLimit)
+        let (whereClause, binds) = try conditions(
+            context, patientID: patientID, extra: extra, accessChecked: accessChecked)
+        let rows = try context.db.query(
+            query.selectFrom + whereClause + " ORDER BY \(type.order) LIMIT ? OFFSET ?",
+            binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
+        return .json(.array(rows.map { RecordJSON.render($0, layout: query.layout) }))
+    }
+
+    /// The WHERE clause of a list: the patient (access-checked here unless the caller did),
+    /// the type's filters from the query, tags, and `extra`.
+    func conditions(
+        _ context: Context, patientID: Int64?, extra: [(sql: String, binds: [SQLValue])], accessChecked: Bool = false
+    ) throws -> (sql: String, binds: [SQLValue]) {
+        let user = try context.requireUser()
         var conditions: [String] = []
         var binds: [SQLValue] = []
         if let column = type.patientColumn, let patientID {
             if !accessChecked { try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db) }
             conditions.append("r.\(column) = ?")
             binds.append(.int(patientID))
+        } else if let access = type.access(user: user.id, level: .view) {
+            conditions.append(access.sql)
+            binds += access.binds
         }
         for filter in type.filters {
             guard let value = context.query[filter.parameter], !value.isEmpty else { continue }
@@ -71,11 +92,7 @@ public struct RecordHandlers: Sendable {
             conditions.append(condition.sql)
             binds += condition.binds
         }
-        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let rows = try context.db.query(
-            query.selectFrom + whereClause + " ORDER BY r.id DESC LIMIT ? OFFSET ?",
-            binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
-        return .json(.array(rows.map { RecordJSON.render($0, layout: query.layout) }))
+        return (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "), binds)
     }
 
     // MARK: get
@@ -90,8 +107,7 @@ public struct RecordHandlers: Sendable {
     public func fetch(_ id: Int64, user: AuthenticatedUser, level: AccessLevel, db: Connection) throws -> JSON {
         var sql = query.selectFrom + " WHERE r.id = ?"
         var binds: [SQLValue] = [.int(id)]
-        if let column = type.patientColumn {
-            let access = PatientAccess.condition(patientColumn: "r.\(column)", user: user.id, level: level)
+        if let access = type.access(user: user.id, level: level) {
             sql += " AND " + access.sql
             binds += access.binds
         }
@@ -105,12 +121,18 @@ public struct RecordHandlers: Sendable {
         try create(context, patientID: nil)
     }
 
-    /// Creates a record; `patientID` (from a path) overrides the body's patient.
+    /// Creates a record; `patientID` (from a path) fills the body's patient, which must not
+    /// name another one.
     public func create(_ context: Context, patientID pathPatient: Int64?) throws -> Response {
         let user = try context.requireUser()
         var body = try context.jsonObject()
         if let column = type.patientColumn {
             if let pathPatient {
+                if let given = body[column], given != .null, given.intValue != pathPatient {
+                    throw APIError.validation(
+                        [FieldProblem(column, "must match the patient in the path (\(pathPatient))")],
+                        status: type.validationStatus)
+                }
                 body[column] = .int(pathPatient)
             } else if body[column] == nil || body[column] == .null {
                 guard let active = try ActivePatient.resolve(for: user, db: context.db) else {
@@ -120,12 +142,12 @@ public struct RecordHandlers: Sendable {
                 body[column] = .int(active)
             }
         }
-        let input = try RecordInput(type: type, body: body, existing: nil)
         let db = context.db
+        try resolveLookups(&body, db: db)
+        let input = try RecordInput(type: type, body: body, existing: nil)
         let created: JSON = try db.transaction {
-            let patientID = type.patientColumn.flatMap { input.merged[$0]?.intValue }
-            if let patientID { try PatientAccess.require(.edit, patient: patientID, user: user.id, db: db) }
-            try input.verifyReferences(db: db, status: type.validationStatus)
+            let patientID = try patientOf(input.merged, user: user, db: db)
+            try input.verifyReferences(patient: patientID, db: db, status: type.validationStatus)
             var changes = input.changes
             if case .directory = type.scope { changes.append(("created_by", .int(user.id))) }
             let columns = changes.map(\.column)
@@ -141,23 +163,65 @@ public struct RecordHandlers: Sendable {
         return .json(created, status: type.createStatus)
     }
 
+    /// The patient a new record belongs to, after checking the caller may add to it:
+    /// edit access to the patient, or to the parent record of a child.
+    func patientOf(_ values: JSONObject, user: AuthenticatedUser, db: Connection) throws -> Int64? {
+        switch type.scope {
+        case .patient(let column):
+            guard let patientID = values[column]?.intValue else { return nil }
+            try PatientAccess.require(.edit, patient: patientID, user: user.id, db: db)
+            return patientID
+        case .child(let parentTable, let column, let parentPatientColumn):
+            let access = PatientAccess.condition(
+                patientColumn: "par.\(parentPatientColumn)", user: user.id, level: .edit)
+            guard let parentID = values[column]?.intValue,
+                let row = try db.queryOne(
+                    "SELECT par.\(parentPatientColumn) AS patient_id FROM \(parentTable) par WHERE par.id = ? AND \(access.sql)",
+                    [.int(parentID)] + access.binds)
+            else { throw APIError.notFound(RecordCatalog.modelName(of: parentTable)) }
+            return row.int("patient_id")
+        case .directory:
+            return nil
+        }
+    }
+
+    /// Replaces each lookup's code in `body` by the id it names (or null).
+    func resolveLookups(_ body: inout JSONObject, db: Connection) throws {
+        for lookup in type.lookups {
+            guard let value = body[lookup.input] else { continue }
+            body[lookup.input] = nil
+            guard case .string(let code) = value else {
+                if value == .null {
+                    body[lookup.field] = .null
+                    continue
+                }
+                throw APIError.validation(
+                    [FieldProblem(lookup.input, "must be a string")], status: type.validationStatus)
+            }
+            let row = try db.queryOne(
+                "SELECT id FROM \(lookup.table) WHERE \(lookup.column) = ?",
+                [.text(code.trimmingCharacters(in: .whitespaces))])
+            body[lookup.field] = row?.int("id").map { .int($0) } ?? .null
+        }
+    }
+
     // MARK: update
 
     public func update(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         let id = try context.parameters.id(type.idParameter)
-        let body = try context.jsonObject()
+        var body = try context.jsonObject()
         let db = context.db
+        try resolveLookups(&body, db: db)
         let updated: JSON = try db.transaction {
-            let existing = try lockForWrite(id, user: user, db: db)
+            let (existing, patientID) = try lockForWrite(id, user: user, db: db)
             let input = try RecordInput(type: type, body: body, existing: existing)
-            try input.verifyReferences(db: db, status: type.validationStatus)
+            try input.verifyReferences(patient: patientID, db: db, status: type.validationStatus)
             if !input.changes.isEmpty {
                 let assignments = input.changes.map { "\($0.column) = ?" }.joined(separator: ", ")
                 _ = try db.execute(
                     "UPDATE \(type.table) SET \(assignments) WHERE id = ?", input.changes.map(\.value) + [.int(id)])
             }
-            let patientID = type.patientColumn.flatMap { existing[$0]?.intValue }
             try ActivityLog.record(
                 .updated, model: type.name, recordID: id, patientID: patientID, userID: user.id,
                 label: label(input.merged), db: db)
@@ -173,7 +237,7 @@ public struct RecordHandlers: Sendable {
         let id = try context.parameters.id(type.idParameter)
         let db = context.db
         try db.transaction {
-            let existing = try lockForWrite(id, user: user, db: db)
+            let (existing, patientID) = try lockForWrite(id, user: user, db: db)
             if case .directory = type.scope {
                 // Other families' records point here: deleting would silently empty their
                 // field (ON DELETE SET NULL), so it is refused while they do.
@@ -185,7 +249,6 @@ public struct RecordHandlers: Sendable {
                 }
             }
             _ = try db.execute("DELETE FROM \(type.table) WHERE id = ?", [.int(id)])
-            let patientID = type.patientColumn.flatMap { existing[$0]?.intValue }
             try ActivityLog.record(
                 .deleted, model: type.name, recordID: id, patientID: patientID, userID: user.id,
                 label: label(existing), db: db)
@@ -197,23 +260,22 @@ public struct RecordHandlers: Sendable {
     }
 
     /// Locks record `id` for the rest of the transaction (`FOR UPDATE`) and returns its
-    /// values, after checking the caller may change it: edit access to its patient, or for a
-    /// shared directory row, having created it or being an admin (403 otherwise: the row is
-    /// visible to all, so hiding it behind a 404 would only confuse). Two concurrent partial
-    /// updates thus take turns, and each checks its cross-field rules against the other's
-    /// result rather than a stale read.
-    func lockForWrite(_ id: Int64, user: AuthenticatedUser, db: Connection) throws -> JSONObject {
+    /// values and patient, after checking the caller may change it: edit access to its
+    /// patient (or its parent's), or for a shared directory row, having created it or
+    /// being an admin (403 otherwise: the row is visible to all, so a 404 would only
+    /// confuse). Two concurrent partial updates thus take turns, and each checks its
+    /// cross-field rules against the other's result rather than a stale read.
+    func lockForWrite(_ id: Int64, user: AuthenticatedUser, db: Connection) throws -> (JSONObject, Int64?) {
         var sql = "SELECT r.id"
         var binds: [SQLValue] = [.int(id)]
-        switch type.scope {
-        case .patient(let column):
-            let access = PatientAccess.condition(patientColumn: "r.\(column)", user: user.id, level: .edit)
-            sql += " FROM \(type.table) r WHERE r.id = ? AND \(access.sql) FOR UPDATE"
+        if let patient = type.patientExpression { sql += ", \(patient) AS patient_id" }
+        if case .directory = type.scope { sql += ", r.created_by" }
+        sql += " FROM \(type.table) r WHERE r.id = ?"
+        if let access = type.access(user: user.id, level: .edit) {
+            sql += " AND " + access.sql
             binds += access.binds
-        case .directory:
-            sql += ", r.created_by FROM \(type.table) r WHERE r.id = ? FOR UPDATE"
         }
-        guard let row = try db.queryOne(sql, binds) else { throw APIError.notFound(type.name) }
+        guard let row = try db.queryOne(sql + " FOR UPDATE", binds) else { throw APIError.notFound(type.name) }
         if case .directory = type.scope, !user.isAdmin, row.int("created_by") != user.id {
             throw APIError.forbidden(
                 "Only the user who added this \(type.name.lowercased()) or an administrator may change or delete it")
@@ -221,7 +283,7 @@ public struct RecordHandlers: Sendable {
         guard case .object(let existing) = try fetch(id, user: user, level: .view, db: db) else {
             throw APIError.notFound(type.name)
         }
-        return existing
+        return (existing, row.int("patient_id"))
     }
 
     func label(_ values: JSONObject) -> String {

@@ -7,13 +7,15 @@ struct RecordInput {
     var changes: [(column: String, value: SQLValue)] = []
     /// The record's values after the change (for cross-field rules and labels).
     var merged: JSONObject
-    /// References to check for existence: (field, table, label, id).
-    var references: [(field: String, table: String, label: String, id: Int64)] = []
+    /// References to check: (field, table, label, id, whether it must be the same patient's).
+    var references: [(field: String, table: String, label: String, id: Int64, samePatient: Bool)] = []
 
-    init(type: RecordType, body: JSONObject, existing: JSONObject?) throws {
+    /// `problems` found by the caller (a field outside the description) are reported
+    /// together with the description's, so one answer names every bad field.
+    init(type: RecordType, body: JSONObject, existing: JSONObject?, problems found: [FieldProblem] = []) throws {
         let creating = existing == nil
         merged = existing ?? JSONObject()
-        var problems: [FieldProblem] = []
+        var problems = found
         for field in type.fields {
             if !creating && field.immutable { continue }
             let supplied = body[field.name] ?? field.aliases.lazy.compactMap { body[$0] }.first
@@ -33,8 +35,12 @@ struct RecordInput {
             case .success(let accepted):
                 changes.append((field.column, accepted.sql))
                 merged[field.name] = accepted.json
-                if case .reference(let table, let label) = field.kind, case .int(let id) = accepted.json {
-                    references.append((field.name, table, label, id))
+                if case .int(let id) = accepted.json {
+                    switch field.kind {
+                    case .reference(let table, let label): references.append((field.name, table, label, id, false))
+                    case .patientRecord(let table, let label): references.append((field.name, table, label, id, true))
+                    default: break
+                    }
                 }
             }
         }
@@ -44,18 +50,33 @@ struct RecordInput {
         guard problems.isEmpty else { throw APIError.validation(problems, status: type.validationStatus) }
     }
 
-    /// Checks in one query that every referenced id exists; 422 naming each missing one.
-    func verifyReferences(db: Connection, status: Int) throws {
+    /// Checks in one query that every referenced id exists — and, for references to
+    /// patient-owned records, that it belongs to `patient` (the record's own patient, whose
+    /// access the caller has proven): 422 naming each bad field. Another patient's record
+    /// is reported exactly like a missing one.
+    func verifyReferences(patient: Int64?, db: Connection, status: Int) throws {
         guard !references.isEmpty else { return }
-        let sql = references.map { "SELECT ? AS field, EXISTS(SELECT 1 FROM \($0.table) WHERE id = ?) AS present" }
-            .joined(separator: " UNION ALL ")
-        let rows = try db.query(sql, references.flatMap { [.text($0.field), .int($0.id)] })
+        var parts: [String] = []
+        var binds: [SQLValue] = []
+        for reference in references {
+            if reference.samePatient {
+                parts.append(
+                    "SELECT ? AS field, EXISTS(SELECT 1 FROM \(reference.table) WHERE id = ? AND patient_id = ?) AS present"
+                )
+                binds += [.text(reference.field), .int(reference.id), patient.map { .int($0) } ?? .null]
+            } else {
+                parts.append("SELECT ? AS field, EXISTS(SELECT 1 FROM \(reference.table) WHERE id = ?) AS present")
+                binds += [.text(reference.field), .int(reference.id)]
+            }
+        }
+        let rows = try db.query(parts.joined(separator: " UNION ALL "), binds)
         let missing = rows.filter { $0.int("present") == 0 }.compactMap { $0.string("field") }
         guard missing.isEmpty else {
             throw APIError.validation(
                 missing.map { name in
                     let reference = references.first { $0.field == name }!
-                    return FieldProblem(name, "\(reference.label) \(reference.id) does not exist")
+                    let whose = reference.samePatient ? " for this patient" : ""
+                    return FieldProblem(name, "\(reference.label) \(reference.id) does not exist\(whose)")
                 }, status: status)
         }
     }

@@ -4,6 +4,9 @@
 struct RecordQuery: Sendable {
     /// `SELECT <columns> FROM <table> r <joins>`; callers add WHERE/ORDER/LIMIT.
     let selectFrom: String
+    /// The parts of `selectFrom`, for a query that selects more (`columns, x FROM …`).
+    let columns: String
+    let from: String
     /// The top-level output values in select order (embedded objects are `.embed`).
     let layout: [Slot]
 
@@ -26,12 +29,20 @@ struct RecordQuery: Sendable {
         if let patient = type.patientColumn { add("r.\(patient)", patient, id) }
         for field in type.fields where field.column != type.patientColumn {
             add("r.\(field.column)", field.name, field.kind)
+            // The same column once more under each alias the field also answers to.
+            if field.rendersAliases {
+                for alias in field.aliases { add("r.\(field.column)", alias, field.kind) }
+            }
         }
         for computed in type.computed { add("(\(computed.sql))", computed.name, computed.kind) }
         var joins: [String] = []
         for (index, embed) in type.embeds.enumerated() {
             let alias = "e\(index)"
-            joins.append("LEFT JOIN \(embed.table) \(alias) ON \(alias).id = r.\(embed.foreignKey)")
+            var join = "LEFT JOIN \(embed.table) \(alias) ON \(alias).id = r.\(embed.foreignKey)"
+            if embed.samePatient, let patient = type.patientExpression {
+                join += " AND \(alias).patient_id = \(patient)"
+            }
+            joins.append(join)
             var embedded: [(name: String, kind: FieldKind, position: Int)] = []
             var idPosition = columns.count
             for column in embed.columns {
@@ -44,7 +55,9 @@ struct RecordQuery: Sendable {
         add("r.created_at", "created_at", .string(maxLength: 40))
         add("r.updated_at", "updated_at", .string(maxLength: 40))
         self.layout = layout
-        selectFrom = "SELECT \(columns.joined(separator: ", ")) FROM \(type.table) r " + joins.joined(separator: " ")
+        self.columns = columns.joined(separator: ", ")
+        from = "FROM \(type.table) r " + joins.joined(separator: " ")
+        selectFrom = "SELECT \(self.columns) \(from)"
     }
 
     /// Escapes `%`, `_` and `\` so a search term matches literally inside LIKE.

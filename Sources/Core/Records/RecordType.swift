@@ -27,11 +27,28 @@ public struct RecordType: Sendable {
     public let deleteStyle: DeleteStyle
     /// The status for validation failures (422 unless the contract lists 400).
     public let validationStatus: Int
+    /// ORDER BY of lists (over alias `r`): newest first unless the type says otherwise
+    /// (vitals by reading time, immunizations by date given).
+    public let order: String
+    /// Extra paths listing one patient's records (`/api/v1/patients/{patient_id}/allergies`),
+    /// each with a `{patient_id}` parameter; registered with the generic routes.
+    public let patientListPaths: [String]
+    /// Input keys that name a row by a code rather than its id, resolved before
+    /// validation (an immunization's `standardized_vaccine_who_code`).
+    public let lookups: [Lookup]
+    /// The columns another record embeds when it shows this one (a link's other end, a
+    /// reference's object): `(name, sql over {e}, kind)`.
+    public let summary: [Embed.Column]
 
     public enum Scope: Sendable {
         /// Owned by a patient through `column`; reads need view access, writes edit access.
         case patient(column: String)
-        /// A shared directory any signed-in user may read and maintain.
+        /// Belongs to a row of a patient-owned `parent` table through `column` (a lab
+        /// result's components, a symptom's occurrences): reached through the parent's
+        /// access, never on its own.
+        case child(parentTable: String, column: String, parentPatientColumn: String = "patient_id")
+        /// A shared directory every signed-in user reads and adds to; its creator (or an
+        /// admin) changes it.
         case directory
     }
 
@@ -53,18 +70,29 @@ public struct RecordType: Sendable {
     }
 
     /// A related row, joined by `foreignKey`, rendered under `key` (null when absent).
+    /// When `samePatient`, the join also requires the related row to belong to the same
+    /// patient, so nothing of another patient's record is ever embedded.
     public struct Embed: Sendable {
+        public typealias Column = (name: String, sql: String, kind: FieldKind)
         public let key: String
         public let table: String
         public let foreignKey: String
-        public let columns: [(name: String, sql: String, kind: FieldKind)]
-        public init(
-            _ key: String, table: String, foreignKey: String, columns: [(name: String, sql: String, kind: FieldKind)]
-        ) {
+        public let columns: [Column]
+        public let samePatient: Bool
+        public init(_ key: String, table: String, foreignKey: String, columns: [Column], samePatient: Bool = false) {
             self.key = key
             self.table = table
             self.foreignKey = foreignKey
             self.columns = columns
+            self.samePatient = samePatient
+        }
+
+        /// Embeds `type`'s summary, joined by `foreignKey`; patient-owned types only
+        /// from the same patient.
+        public init(_ key: String, _ type: RecordType, foreignKey: String) {
+            self.init(
+                key, table: type.table, foreignKey: foreignKey, columns: type.summary,
+                samePatient: type.patientColumn != nil)
         }
     }
 
@@ -96,6 +124,40 @@ public struct RecordType: Sendable {
             }
         }
 
+        /// Rows on or after a date (`YYYY-MM-DD`, or a full ISO date-time).
+        public static func onOrAfter(_ parameter: String, column: String) -> Filter {
+            Filter(parameter) { value in
+                let start = try TemporalFilter.dateTime(value, parameter: parameter, endOfDay: false)
+                return ("r.\(column) >= ?", [.text(start)])
+            }
+        }
+
+        /// Rows on or before a date; a date alone includes that whole day.
+        public static func onOrBefore(_ parameter: String, column: String) -> Filter {
+            Filter(parameter) { value in
+                let end = try TemporalFilter.dateTime(value, parameter: parameter, endOfDay: true)
+                return ("r.\(column) <= ?", [.text(end)])
+            }
+        }
+
+        /// Rows of the last `N` days (`days=30`), counted back from now (UTC).
+        public static func withinDays(_ parameter: String, column: String) -> Filter {
+            Filter(parameter) { value in
+                guard let days = Int64(value), (1...36_500).contains(days) else {
+                    throw APIError.validation([FieldProblem(parameter, "must be an integer from 1 to 36500")])
+                }
+                return ("r.\(column) >= UTC_TIMESTAMP() - INTERVAL ? DAY", [.int(days)])
+            }
+        }
+
+        /// The three date filters the contract uses: `start_date`, `end_date`, `days`.
+        public static func dateRange(column: String) -> [Filter] {
+            [
+                .onOrAfter("start_date", column: column), .onOrBefore("end_date", column: column),
+                .withinDays("days", column: column),
+            ]
+        }
+
         /// Equality on a choice column, validated against its choices.
         public static func equalsChoice(_ parameter: String, column: String, choices: [String]) -> Filter {
             Filter(parameter) { value in
@@ -106,6 +168,22 @@ public struct RecordType: Sendable {
                 }
                 return ("r.\(column) = ?", [.text(choice)])
             }
+        }
+    }
+
+    /// `input` (a code) resolved to the id of the `table` row whose `column` equals it,
+    /// stored in `field`. An unknown code stores null (the contract's "silently ignored");
+    /// an explicit null clears the field.
+    public struct Lookup: Sendable {
+        public let input: String
+        public let field: String
+        public let table: String
+        public let column: String
+        public init(_ input: String, field: String, table: String, column: String) {
+            self.input = input
+            self.field = field
+            self.table = table
+            self.column = column
         }
     }
 
@@ -129,7 +207,8 @@ public struct RecordType: Sendable {
         name: String, table: String, path: String, idParameter: String, scope: Scope, fields: [FieldSpec],
         computed: [Computed] = [], embeds: [Embed] = [], filters: [Filter] = [], rules: [Rule] = [],
         defaultLimit: Int = 100, maxLimit: Int = 100, labelField: String, createStatus: Int = 201,
-        deleteStyle: DeleteStyle = .message, validationStatus: Int = 422
+        deleteStyle: DeleteStyle = .message, validationStatus: Int = 422, order: String = "r.id DESC",
+        patientListPaths: [String] = [], summary: [Embed.Column] = [], lookups: [Lookup] = []
     ) {
         self.name = name
         self.table = table
@@ -147,11 +226,39 @@ public struct RecordType: Sendable {
         self.createStatus = createStatus
         self.deleteStyle = deleteStyle
         self.validationStatus = validationStatus
+        self.order = order
+        self.patientListPaths = patientListPaths
+        self.lookups = lookups
+        self.summary = summary.isEmpty ? [("id", "{e}.id", .integer(0...Int64.max))] : summary
     }
 
     public var patientColumn: String? {
         if case .patient(let column) = scope { return column }
         return nil
+    }
+
+    /// The SQL condition (over alias `r`) true when `user` may act on the row at `level`:
+    /// through its patient, or its parent's patient; nil for shared directories.
+    func access(user: Int64, level: AccessLevel) -> (sql: String, binds: [SQLValue])? {
+        switch scope {
+        case .patient(let column):
+            return PatientAccess.condition(patientColumn: "r.\(column)", user: user, level: level)
+        case .child(let parentTable, let column, let parentPatientColumn):
+            let access = PatientAccess.condition(patientColumn: "par.\(parentPatientColumn)", user: user, level: level)
+            return ("r.\(column) IN (SELECT par.id FROM \(parentTable) par WHERE \(access.sql))", access.binds)
+        case .directory:
+            return nil
+        }
+    }
+
+    /// The SQL expression (over alias `r`) giving the row's patient id, if it has one.
+    var patientExpression: String? {
+        switch scope {
+        case .patient(let column): return "r.\(column)"
+        case .child(let parentTable, let column, let parentPatientColumn):
+            return "(SELECT par.\(parentPatientColumn) FROM \(parentTable) par WHERE par.id = r.\(column))"
+        case .directory: return nil
+        }
     }
 
     public var hasTags: Bool { fields.contains { $0.name == "tags" } }

@@ -33,16 +33,7 @@ public enum Medications {
             FieldSpec("reminder_days", .weekdays),
         ],
         embeds: [
-            RecordType.Embed(
-                "practitioner", table: "practitioners", foreignKey: "practitioner_id",
-                columns: [
-                    ("id", "{e}.id", .integer(0...Int64.max)), ("name", "{e}.name", .string(maxLength: 100)),
-                    (
-                        "specialty", "(SELECT ms.name FROM medical_specialties ms WHERE ms.id = {e}.specialty_id)",
-                        .string(maxLength: 100)
-                    ),
-                    ("phone_number", "{e}.phone_number", .string(maxLength: 30)),
-                ]),
+            Practitioners.embed,
             RecordType.Embed(
                 "pharmacy", table: "pharmacies", foreignKey: "pharmacy_id",
                 columns: [
@@ -56,7 +47,13 @@ public enum Medications {
             .equalsChoice("status", column: "status", choices: statuses),
         ],
         rules: [.notBefore("effective_period_end", "effective_period_start")],
-        defaultLimit: 100, maxLimit: 100, labelField: "medication_name", deleteStyle: .noContent)
+        defaultLimit: 100, maxLimit: 100, labelField: "medication_name", deleteStyle: .noContent,
+        summary: [
+            ("id", "{e}.id", .integer(0...Int64.max)),
+            ("medication_name", "{e}.medication_name", .string(maxLength: 200)),
+            ("dosage", "{e}.dosage", .string(maxLength: 100)), ("frequency", "{e}.frequency", .string(maxLength: 100)),
+            ("status", "{e}.status", .string(maxLength: 20)),
+        ])
 
     static let handlers = RecordHandlers(type)
 

@@ -31,6 +31,21 @@ public enum Practitioners {
 
     static let handlers = RecordHandlers(type)
 
+    /// How a record shows the practitioner its `practitioner_id` names.
+    public static let embed = RecordType.Embed(
+        "practitioner", table: "practitioners", foreignKey: "practitioner_id",
+        columns: [
+            ("id", "{e}.id", .integer(0...Int64.max)), ("name", "{e}.name", .string(maxLength: 100)),
+            (
+                "specialty", "(SELECT ms.name FROM medical_specialties ms WHERE ms.id = {e}.specialty_id)",
+                .string(maxLength: 100)
+            ),
+            ("phone_number", "{e}.phone_number", .string(maxLength: 30)),
+        ])
+
+    /// The practitioner field every clinical record has.
+    public static let field = FieldSpec("practitioner_id", .reference(table: "practitioners", label: "Practitioner"))
+
     static func register(in routes: RouteTable) {
         handlers.register(in: routes)
         routes.get("/api/v1/practitioners/search/by-name") { context in

@@ -1,0 +1,89 @@
+/// A many-to-many link between two patient-owned record types, described once — its
+/// table, its two ends, its own fields, and the doors (paths) through which each side
+/// reaches it — from which `LinkHandlers` derives list (embedding the other end), link,
+/// bulk link, update, unlink and the reverse list. The rule every door enforces: both
+/// ends must be reachable by the caller and belong to the same patient.
+public struct LinkType: Sendable {
+    /// One end of the link: the record type and the link table's column naming it.
+    public struct End: Sendable {
+        public let type: RecordType
+        public let column: String
+        /// The key the end is embedded under when seen from the other side ("medication").
+        public let key: String
+        public init(_ type: RecordType, column: String, key: String) {
+            self.type = type
+            self.column = column
+            self.key = key
+        }
+    }
+
+    public enum Side: Sendable { case left, right }
+
+    /// A set of routes from one side: `{<idParameter>}` in each path names that side's
+    /// record; `{relationship_id}` in `item` names the link. Any path may be absent.
+    public struct Door: Sendable {
+        public let side: Side
+        public let idParameter: String
+        public let list: String?
+        public let create: String?
+        public let bulk: String?
+        public let item: String?
+        /// The body key naming the other end on create (`medication_id`) and in bulk
+        /// (`medication_ids`).
+        public let otherIDKey: String
+        public let bulkKey: String
+        public init(
+            _ side: Side, idParameter: String, list: String? = nil, create: String? = nil, bulk: String? = nil,
+            item: String? = nil, otherIDKey: String, bulkKey: String? = nil
+        ) {
+            self.side = side
+            self.idParameter = idParameter
+            self.list = list
+            self.create = create
+            self.bulk = bulk
+            self.item = item
+            self.otherIDKey = otherIDKey
+            self.bulkKey = bulkKey ?? otherIDKey + "s"
+        }
+    }
+
+    /// "Condition medication relationship": used in messages.
+    public let name: String
+    public let table: String
+    public let left: End
+    public let right: End
+    /// The link's own fields (a note, a purpose, overrides), validated like a record's.
+    public let fields: [FieldSpec]
+    public let doors: [Door]
+    public let createStatus: Int
+    public let bulkStatus: Int
+    /// Status of "already linked" and of "the other end is another patient's".
+    public let duplicateStatus: Int
+    public let otherPatientStatus: Int
+    /// The delete answer's message.
+    public let deletedMessage: String
+    /// Most ids one bulk call may link.
+    public let maxBulk: Int
+
+    public init(
+        name: String, table: String, left: End, right: End, fields: [FieldSpec], doors: [Door],
+        createStatus: Int = 201, bulkStatus: Int = 200, duplicateStatus: Int = 400, otherPatientStatus: Int = 400,
+        deletedMessage: String, maxBulk: Int = 100
+    ) {
+        self.name = name
+        self.table = table
+        self.left = left
+        self.right = right
+        self.fields = fields
+        self.doors = doors
+        self.createStatus = createStatus
+        self.bulkStatus = bulkStatus
+        self.duplicateStatus = duplicateStatus
+        self.otherPatientStatus = otherPatientStatus
+        self.deletedMessage = deletedMessage
+        self.maxBulk = maxBulk
+    }
+
+    func end(_ side: Side) -> End { side == .left ? left : right }
+    func other(_ side: Side) -> End { side == .left ? right : left }
+}
