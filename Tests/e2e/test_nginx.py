@@ -6,6 +6,7 @@ import os
 import time
 import unittest
 import urllib.parse
+import uuid
 
 from harness import (ExtraNginx, Response, assert_error_shape, base_url, env, extra_dir,
                      get, post, request)
@@ -22,12 +23,17 @@ class RateLimitTests(unittest.TestCase):
     def tearDownClass(cls):
         cls.nginx.stop()
 
-    def exhaust(self, path, limit, **kw):
+    def exhaust(self, path, limit, headers_for=None, **kw):
         """Sends requests until one is refused and returns it. The first `limit` must
-        pass; a few more may, as the bucket refills at limit/60 per second meanwhile."""
+        pass; a few more may, as the bucket refills at limit/60 per second meanwhile.
+        `path` may be a list (used in turn); `headers_for(i)` gives the i-th request's
+        headers when they vary."""
+        paths = [path] if isinstance(path, str) else list(path)
         start = time.monotonic()
         for passed in range(2 * limit):
-            r = get(path, base=self.nginx.base, **kw)
+            if headers_for is not None:
+                kw["headers"] = headers_for(passed)
+            r = get(paths[passed % len(paths)], base=self.nginx.base, **kw)
             if r.status == 429:
                 break
         else:
@@ -78,11 +84,78 @@ class RateLimitTests(unittest.TestCase):
     def test_standard_limit_is_per_token(self):
         source = ("127.0.0.6", 0)
         headers = {"Authorization": "Bearer e2e-token-a"}
-        refused = self.exhaust("/api/v1/system/version", 100, headers=headers, source_address=source)
+        refused = self.exhaust("/api/v1/users/me", 100, headers=headers, source_address=source)
         self.assert_rate_limited(refused, 100)
         # Same address, another session: its own budget.
-        r = get("/api/v1/system/version", base=self.nginx.base, source_address=source,
+        r = get("/api/v1/users/me", base=self.nginx.base, source_address=source,
                 headers={"Authorization": "Bearer e2e-token-b"})
+        self.assertEqual(r.status, 401, r)
+
+    def test_made_up_credentials_share_the_address_budget(self):
+        # Anything but a well-formed "Bearer <token>" (or the application's own cookie)
+        # names no session: counted per client address, however much it varies.
+        source = ("127.0.0.7", 0)
+
+        def made_up(i):
+            n = uuid.uuid4().hex
+            return [
+                {"Authorization": n},
+                {"Authorization": f"Basic {n}"},
+                {"Authorization": f"Token {n}"},
+                {"Authorization": f"Bearerx {n}"},
+                {"Authorization": f"Bearer {n} {i}"},
+                {"Authorization": f"Bearer {n}:{i}"},
+                {"Authorization": f"Bearer {n}" + "a" * 1100},
+                {"Cookie": f"access_token={n}!"},
+                {"Cookie": f"ACCESS_TOKEN={n}"},
+                {"Cookie": f"session={n}"},
+                # The application reads the cookie only without an Authorization header.
+                {"Authorization": f"Basic {n}", "Cookie": f"access_token={n}"},
+            ][i % 11]
+
+        refused = self.exhaust("/api/v1/users/me", 100, headers_for=made_up, source_address=source)
+        self.assert_rate_limited(refused, 100)
+        # Another address has its own budget.
+        r = get("/api/v1/users/me", base=self.nginx.base, source_address=("127.0.0.8", 0),
+                headers=made_up(0))
+        self.assertEqual(r.status, 401, r)
+
+    def test_spellings_of_one_token_share_its_budget(self):
+        source = ("127.0.0.9", 0)
+        token = f"e2e.{uuid.uuid4().hex}.x-_~+/="
+        spellings = [
+            {"Authorization": f"Bearer {token}"},
+            {"Authorization": f"bearer {token}"},
+            {"Authorization": f"BEARER {token}"},
+            {"Authorization": f"Bearer    {token}"},
+            {"Authorization": f"bEaReR \t {token} \t "},
+            {"Cookie": f"access_token={token}"},
+            {"Cookie": f"theme=dark; access_token={token}; lang=en"},
+        ]
+        refused = self.exhaust("/api/v1/users/me", 100, source_address=source,
+                               headers_for=lambda i: spellings[i % len(spellings)])
+        self.assert_rate_limited(refused, 100)
+        # The budget is the token's, not the address's: the address alone still passes,
+        r = get("/api/v1/users/me", base=self.nginx.base, source_address=source)
+        self.assertEqual(r.status, 401, r)
+        # and the token is refused from another address too.
+        r = get("/api/v1/users/me", base=self.nginx.base, source_address=("127.0.0.10", 0),
+                headers={"Authorization": f"Bearer {token}"})
+        self.assert_rate_limited(r, 100)
+
+    def test_endpoints_without_an_account_are_per_address(self):
+        # The application checks no token there, so a token proves nothing: a fresh,
+        # well-formed one on each request is no fresh budget.
+        source = ("127.0.0.11", 0)
+        paths = ["/api/v1/frontend-logs/health", "/api/v1/frontend-logs/log",
+                 "/api/v1/system/health", "/api/v1/system/version/",
+                 "/api/v1/utils/timezone-info", "/api/v1/auth/registration-status",
+                 "/api/v1/admin/dashboard/health-check", "/health"]
+        refused = self.exhaust(paths, 100, source_address=source,
+                               headers_for=lambda i: {"Authorization": f"Bearer e2e-{uuid.uuid4().hex}"})
+        self.assert_rate_limited(refused, 100)
+        # Another address has its own budget.
+        r = get("/api/v1/system/version", base=self.nginx.base, source_address=("127.0.0.12", 0))
         self.assertEqual(r.status, 200, r)
 
 
