@@ -355,3 +355,19 @@ def assert_error_shape(test, response, status):
     test.assertIsInstance(body.get("error"), str, body)
     test.assertIn("detail", body)
     return body
+
+
+# Set by nginx on every answer, the pool's and its own (medikeep-security-headers.conf).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def assert_security_headers(test, response):
+    """nginx's security headers, each exactly once; no HSTS over plain HTTP."""
+    for name, value in SECURITY_HEADERS.items():
+        test.assertEqual(response.headers.get_all(name), [value],
+                         f"{name} on {response!r}: {dict(response.headers)}")
+    test.assertIsNone(response.header("Strict-Transport-Security"), response.headers)

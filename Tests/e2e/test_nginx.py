@@ -3,13 +3,17 @@ MEDIKEEP_RATE_LIMIT_FACTOR=1), body size limits, and JSON error pages."""
 
 import http.client
 import os
+import re
+import ssl
+import subprocess
 import time
 import unittest
 import urllib.parse
 import uuid
 
-from harness import (ExtraNginx, Response, assert_error_shape, base_url, env, extra_dir,
-                     get, post, request)
+from harness import (SECURITY_HEADERS, ExtraNginx, Response, assert_error_shape,
+                     assert_security_headers, base_url, env, extra_dir, free_port, get, post,
+                     request, wait_until)
 
 
 class RateLimitTests(unittest.TestCase):
@@ -55,6 +59,7 @@ class RateLimitTests(unittest.TestCase):
         now = time.time()
         self.assertTrue(now - 2 <= reset <= now + 12, (reset, now))
         self.assertTrue(r.header("X-Request-ID"))
+        assert_security_headers(self, r)
 
     def test_authentication_limit_is_10_per_minute_per_ip(self):
         refused = self.exhaust("/api/v1/auth/sso/config", 10)
@@ -230,6 +235,131 @@ class ErrorPageTests(unittest.TestCase):
         body = assert_error_shape(self, r, 502)
         self.assertEqual(body["error"], "Bad gateway: the application is not running")
         self.assertEqual(r.header("X-Request-ID"), "e2e-502")
+        assert_security_headers(self, r)
 
     def test_server_header_hides_the_version(self):
         self.assertEqual(get("/api/v1/system/version").header("Server"), "nginx")
+
+
+class SecurityHeaderTests(unittest.TestCase):
+    """nosniff, no-referrer and DENY on every answer: the pool's, whatever its status,
+    and the errors nginx answers itself (429 and 502 are checked above)."""
+
+    def test_on_the_pools_answers(self):
+        r = get("/api/v1/system/version")
+        self.assertEqual(r.status, 200, r)
+        assert_security_headers(self, r)
+        r = get("/api/v1/no-such-resource")
+        body = assert_error_shape(self, r, 404)
+        self.assertIn("No endpoint", body["error"] + str(body["detail"]))  # the pool's 404
+        assert_security_headers(self, r)
+        r = get("/api/v1/users/me")
+        assert_error_shape(self, r, 401)
+        assert_security_headers(self, r)
+
+    def test_on_nginxs_own_errors(self):
+        cases = [
+            ("404", lambda: get("/no-such-page"), 404),
+            ("413", lambda: request("POST", "/api/v1/frontend-logs/log", body=BodySizeTests.two_mb,
+                                    headers={"Content-Type": "application/json"}), 413),
+            ("413 before the body", lambda: announce_body("POST", "/api/v1/paperless/upload",
+                                                          2 * 1024 * 1024), 413),
+            ("403", lambda: get("/pool/status", source_address=("127.0.0.2", 0)), 403),
+            ("400", lambda: get("/api/v1/system/health", headers={"Host": "a b"}), 400),
+        ]
+        for name, send, status in cases:
+            with self.subTest(name):
+                r = send()
+                assert_error_shape(self, r, status)
+                assert_security_headers(self, r)
+
+
+class StrictTransportSecurityTests(unittest.TestCase):
+    """HSTS on every answer over TLS, never over plain HTTP: an nginx of its own from
+    the same files, with a TLS listener (throwaway self-signed certificate) added
+    next to the plain one, as the TLS example of medikeep-site.conf does."""
+
+    hsts = "max-age=63072000"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.nginx = ExtraNginx("tls", f"unix:{env('MEDIKEEP_E2E_FCGI_SOCKET')}", factor=1000)
+        try:
+            cls.tls_port = cls.add_tls_listener(cls.nginx)
+        except BaseException:
+            cls.nginx.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.stop()
+
+    @staticmethod
+    def add_tls_listener(nginx):
+        conf_dir = os.path.join(nginx.prefix, "conf")
+        cert, key = os.path.join(conf_dir, "e2e-cert.pem"), os.path.join(conf_dir, "e2e-key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True)
+        port = free_port()
+        conf_file = os.path.join(conf_dir, "nginx.conf")
+        with open(conf_file) as f:
+            conf = f.read()
+        conf, found = re.subn(rf"(\n\s*listen\s+127\.0\.0\.1:{nginx.port};)",
+                              rf"\1\n        listen 127.0.0.1:{port} ssl;"
+                              rf"\n        ssl_certificate {cert};\n        ssl_certificate_key {key};",
+                              conf)
+        if found != 1:
+            raise AssertionError(f"no listen line for port {nginx.port} in {conf_file}")
+        with open(conf_file, "w") as f:
+            f.write(conf)
+        nginx_cmd = [env("MEDIKEEP_E2E_NGINX_BIN"), "-p", nginx.prefix + "/", "-c", conf_file,
+                     "-e", os.path.join(nginx.prefix, "logs", "error.log")]
+        subprocess.run(nginx_cmd + ["-t", "-q"], check=True)
+        subprocess.run(nginx_cmd + ["-s", "reload"], check=True)
+        wait_until(lambda: tls_request("GET", "/api/v1/system/version", port) is not None, 10,
+                   interval=0.1, message="nginx to listen with TLS")
+        return port
+
+    def assert_hsts(self, r):
+        for name, value in SECURITY_HEADERS.items():
+            self.assertEqual(r.headers.get_all(name), [value], r.headers)
+        self.assertEqual(r.headers.get_all("Strict-Transport-Security"), [self.hsts], r.headers)
+
+    def test_over_tls_on_every_answer(self):
+        r = tls_request("GET", "/api/v1/system/version", self.tls_port)
+        self.assertEqual(r.status, 200, r)
+        self.assert_hsts(r)
+        for path, status in (("/api/v1/no-such-resource", 404), ("/no-such-page", 404),
+                             ("/pool/status", 403)):
+            with self.subTest(path=path):
+                r = tls_request("GET", path, self.tls_port, source_address=("127.0.0.2", 0))
+                assert_error_shape(self, r, status)
+                self.assert_hsts(r)
+        r = tls_request("POST", "/api/v1/frontend-logs/log", self.tls_port,
+                        body=BodySizeTests.two_mb, headers={"Content-Type": "application/json"})
+        assert_error_shape(self, r, 413)
+        self.assert_hsts(r)
+
+    def test_never_over_plain_http(self):
+        for path in ("/api/v1/system/version", "/no-such-page"):
+            with self.subTest(path=path):
+                assert_security_headers(self, get(path, base=self.nginx.base))
+
+
+def tls_request(method, path, port, body=None, headers=None, source_address=None):
+    """One request over TLS to 127.0.0.1:port (the certificate is not checked);
+    None when nothing answers there."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context,
+                                       source_address=source_address)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        return Response(resp.status, resp.headers, resp.read(), 0)
+    except (ConnectionError, ssl.SSLError):
+        return None
+    finally:
+        conn.close()

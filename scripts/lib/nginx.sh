@@ -14,7 +14,8 @@ mk_nginx_render() {
     local prefix="$1" f
     [[ "$4" =~ ^[1-9][0-9]*$ ]] || mk_die "MEDIKEEP_RATE_LIMIT_FACTOR must be a positive integer, not '$4'"
     mkdir -p "$prefix/conf/medikeep" "$prefix/logs" "$prefix/tmp"
-    for f in medikeep-http.conf medikeep-ratelimits.conf medikeep-locations.conf; do
+    for f in medikeep-http.conf medikeep-ratelimits.conf medikeep-locations.conf \
+        medikeep-security-headers.conf; do
         MK_FACTOR="$4" perl -pe '
             my $f = $ENV{MK_FACTOR};
             s{\brate=(\d+)r/m}{"rate=" . ($1 * $f) . "r/m"}ge;
