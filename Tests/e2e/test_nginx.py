@@ -1,5 +1,6 @@
-"""nginx's own behaviour: rate limits at their real values (on a second nginx with
-MEDIKEEP_RATE_LIMIT_FACTOR=1), body size limits, and JSON error pages."""
+"""nginx's own behaviour: rate limits at their real values and their keys (on a
+second nginx with MEDIKEEP_RATE_LIMIT_FACTOR=1), body size limits, JSON error pages,
+and the security headers (HSTS on a second nginx with a TLS listener)."""
 
 import http.client
 import os
