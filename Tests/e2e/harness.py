@@ -70,10 +70,11 @@ class Response:
 
 
 def request(method, path, *, body=None, json_body=None, form=None, headers=None, token=None,
-            base=None, timeout=30, source_address=None):
+            base=None, timeout=30, source_address=None, chunked=False):
     """One request on a fresh connection (no redirects are followed).
 
-    `json_body` is sent as JSON, `form` url-encoded, `body` as given (bytes).
+    `json_body` is sent as JSON, `form` url-encoded, `body` as given (bytes, or an
+    iterable of bytes with `chunked=True` for Transfer-Encoding: chunked).
     `source_address` binds the client side, e.g. ("127.0.0.2", 0).
     """
     url = urllib.parse.urlsplit(base or base_url())
@@ -90,7 +91,7 @@ def request(method, path, *, body=None, json_body=None, form=None, headers=None,
                                       source_address=source_address)
     start = time.monotonic()
     try:
-        conn.request(method, path, body=body, headers=hdrs)
+        conn.request(method, path, body=body, headers=hdrs, encode_chunked=chunked)
         resp = conn.getresponse()
         data = resp.read()
         return Response(resp.status, resp.headers, data, time.monotonic() - start)
@@ -354,3 +355,19 @@ def assert_error_shape(test, response, status):
     test.assertIsInstance(body.get("error"), str, body)
     test.assertIn("detail", body)
     return body
+
+
+# Set by nginx on every answer, the pool's and its own (medikeep-security-headers.conf).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def assert_security_headers(test, response):
+    """nginx's security headers, each exactly once; no HSTS over plain HTTP."""
+    for name, value in SECURITY_HEADERS.items():
+        test.assertEqual(response.headers.get_all(name), [value],
+                         f"{name} on {response!r}: {dict(response.headers)}")
+    test.assertIsNone(response.header("Strict-Transport-Security"), response.headers)

@@ -24,18 +24,55 @@ mk_setup_path() {
     case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin:/sbin" ;; esac
 }
 
-# Installs the missing Debian packages (apt-get update once, only when needed).
-mk_ensure_packages() {
-    local missing=() p
-    for p in "${MK_PACKAGES[@]}"; do
-        dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+# How long apt-get waits for another apt or dpkg to finish (seconds): on a machine
+# just booted, apt-daily and unattended-upgrades may hold their locks for minutes.
+MK_APT_LOCK_TIMEOUT=600
+
+# mk_missing_packages NAME...: prints each NAME that dpkg does not list as
+# installed (one dpkg-query for all; a package removed but not purged, or half
+# installed, is missing too).
+mk_missing_packages() {
+    local status p
+    status="$(dpkg-query --show --showformat='${db:Status-Status} ${Package}\n' "$@" 2>/dev/null || true)"
+    for p in "$@"; do
+        grep -qxF "installed $p" <<<"$status" || printf '%s\n' "$p"
     done
+}
+
+# _mk_apt_get ARGS...: apt-get ARGS, waiting up to MK_APT_LOCK_TIMEOUT seconds in all
+# for a lock another process holds. DPkg::Lock::Timeout makes apt-get wait for the
+# dpkg lock itself, but not for the lists lock (apt-get update) or the archives lock
+# (downloads), so a run that fails on a lock is tried again until the time is up.
+# Any other failure returns at once.
+_mk_apt_get() {
+    local deadline=$((SECONDS + MK_APT_LOCK_TIMEOUT)) err rc
+    err="$(mktemp)"
+    while :; do
+        rc=0
+        LC_ALL=C apt-get -o "DPkg::Lock::Timeout=$((deadline - SECONDS))" "$@" 2>"$err" || rc=$?
+        if [ "$rc" -ne 0 ] && grep -q '^E: Could not get lock' "$err" && [ "$SECONDS" -lt "$deadline" ]; then
+            mk_log "waiting (up to $((deadline - SECONDS)) s) for another apt or dpkg: $(grep -m1 '^E: Could not get lock' "$err" | cut -c4-)"
+            sleep 5
+            continue
+        fi
+        cat "$err" >&2
+        rm -f "$err"
+        return "$rc"
+    done
+}
+
+# mk_ensure_packages [NAME...]: installs whatever of MK_PACKAGES and NAME... is
+# missing. When nothing is, apt is not run at all (no lock, no network).
+mk_ensure_packages() {
+    local missing
+    mapfile -t missing < <(mk_missing_packages "${MK_PACKAGES[@]}" "$@")
     [ ${#missing[@]} -eq 0 ] && return 0
     [ "$(id -u)" -eq 0 ] || mk_die "missing packages (run as root or install them): ${missing[*]}"
     mk_log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q
-    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    _mk_apt_get update -q || mk_die "apt-get update failed (see above)"
+    _mk_apt_get install -y -q --no-install-recommends "${missing[@]}" ||
+        mk_die "apt-get install ${missing[*]} failed (see above)"
 }
 
 # mk_pid_of FILE: prints the pid in FILE when that process is alive.

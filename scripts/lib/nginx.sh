@@ -14,7 +14,8 @@ mk_nginx_render() {
     local prefix="$1" f
     [[ "$4" =~ ^[1-9][0-9]*$ ]] || mk_die "MEDIKEEP_RATE_LIMIT_FACTOR must be a positive integer, not '$4'"
     mkdir -p "$prefix/conf/medikeep" "$prefix/logs" "$prefix/tmp"
-    for f in medikeep-http.conf medikeep-ratelimits.conf medikeep-locations.conf; do
+    for f in medikeep-http.conf medikeep-ratelimits.conf medikeep-locations.conf \
+        medikeep-security-headers.conf; do
         MK_FACTOR="$4" perl -pe '
             my $f = $ENV{MK_FACTOR};
             s{\brate=(\d+)r/m}{"rate=" . ($1 * $f) . "r/m"}ge;
@@ -63,4 +64,57 @@ mk_nginx_start() {
 # mk_nginx_stop PREFIX: graceful stop (in-flight requests finish), if it runs.
 mk_nginx_stop() {
     mk_stop_pidfile "$1/logs/nginx.pid" nginx 20 QUIT
+}
+
+# gixy-ng, the nginx configuration analyser scripts/test runs. Pinned: a release
+# with new checks is taken on purpose, not by surprise.
+MK_GIXY_VERSION=0.2.59
+
+# mk_gixy_install VENV: a Python venv at VENV with gixy-ng from PyPI, kept between
+# runs and made again when it lacks the pinned version. Dies when it cannot be had:
+# the check is part of the tests, never skipped.
+mk_gixy_install() {
+    local venv="$1" have
+    have="$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("gixy-ng"))' 2>/dev/null)" || true
+    [ "$have" = "$MK_GIXY_VERSION" ] && return 0
+    mk_log "installing gixy-ng $MK_GIXY_VERSION from PyPI into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || mk_die "python3 -m venv $venv failed"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "gixy-ng==$MK_GIXY_VERSION" ||
+        { rm -rf "$venv"; mk_die "cannot install gixy-ng $MK_GIXY_VERSION from PyPI (scripts/test checks the nginx configuration with it)"; }
+    "$venv/bin/gixy" --version >/dev/null || mk_die "gixy-ng is installed in $venv but does not run"
+}
+
+# mk_nginx_site_for_lint DIR: the production site as /etc/nginx would hold it, under
+# DIR: medikeep/*.conf, sites-enabled/medikeep and an nginx.conf around them with
+# Debian's main context and the worker_rlimit_nofile docs/operations.md asks for.
+# For gixy only; nginx is never started on it.
+mk_nginx_site_for_lint() {
+    local dir="$1"
+    rm -rf "$dir"
+    mkdir -p "$dir/medikeep" "$dir/sites-enabled"
+    cp "$MK_ROOT"/nginx/medikeep-{http,ratelimits,locations,security-headers}.conf "$dir/medikeep/"
+    cp "$MK_ROOT/nginx/medikeep-site.conf" "$dir/sites-enabled/medikeep"
+    cat >"$dir/nginx.conf" <<'CONF'
+user www-data;
+worker_processes auto;
+worker_rlimit_nofile 2048;
+pid /run/nginx.pid;
+events {
+    worker_connections 768;
+}
+http {
+    include sites-enabled/*;
+}
+CONF
+}
+
+# mk_nginx_lint VENV CONF...: gixy over each nginx.conf; false when it reports anything.
+mk_nginx_lint() {
+    local venv="$1" conf rc=0; shift
+    for conf in "$@"; do
+        mk_log "gixy $conf"
+        "$venv/bin/gixy" "$conf" || rc=1
+    done
+    return "$rc"
 }
