@@ -11,5 +11,6 @@ enum Routes {
         UserRoutes.register(in: table)
         PreferenceRoutes.register(in: table)
         for module in RecordCatalog.modules { module.register(in: table) }
+        StandardizedVaccines.register(in: table)
     }
 }
