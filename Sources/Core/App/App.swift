@@ -13,6 +13,12 @@ public final class App: Sendable {
         self.router = table.build()
     }
 
+    /// An app serving only `routes` (tests of a mechanism on a type of their own).
+    init(shared: SharedState, routes: RouteTable) {
+        self.shared = shared
+        self.router = routes.build()
+    }
+
     /// Answers one request. Never throws: a handler's error becomes its response.
     public func handle(_ request: Request, services: Services) -> Response {
         var response: Response
