@@ -108,7 +108,7 @@ final class Master {
 
     func freeSlot() -> Int? {
         let used = Set(workers.values.map(\.slot))
-        return (0..<Scoreboard.workerSlots).first { !used.contains($0) }
+        return (0..<scoreboard.workerSlots).first { !used.contains($0) }
     }
 
     /// Every loop turn: start the workers the current generation lacks. A spawn can fail

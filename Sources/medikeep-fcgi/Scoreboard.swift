@@ -9,7 +9,10 @@ import Foundation
 ///
 /// Every field is an `Int64` touched only through the C atomics in `CPoolShim`.
 final class Scoreboard: @unchecked Sendable {
-    static let workerSlots = 128
+    /// Worker slots by default: room for a full pool of 64 and a reload's 64 more.
+    /// `MEDIKEEP_SCOREBOARD_SLOTS` (read by the master only) sets it otherwise — the
+    /// tests use a tiny board to see a reload run out of slots.
+    static let defaultWorkerSlots = 128
     static let threadSlots = 256
     static let headerBytes = 4096
     static let workerHeaderBytes = 64
@@ -17,13 +20,15 @@ final class Scoreboard: @unchecked Sendable {
     static let textOffset = 64
     static let textBytes = threadBytes - textOffset
     static let workerStride = workerHeaderBytes + threadSlots * threadBytes
-    static let size = headerBytes + workerSlots * workerStride
+    static func size(slots: Int) -> Int { headerBytes + slots * workerStride }
 
     /// Header fields.
     enum Header: Int {
         case masterPid = 0, startedAt, restarts, recycles, retiredAccepted, generation, listenQueue
         /// Workers the current generation lacks because no scoreboard slot was free.
         case missingWorkers
+        /// The number of worker slots (written once by the master).
+        case workerSlots
     }
     /// Per-worker fields.
     enum WorkerField: Int { case pid = 0, generation, startedAt, draining, threads }
@@ -39,29 +44,48 @@ final class Scoreboard: @unchecked Sendable {
 
     let base: UnsafeMutableRawPointer
     let fd: Int32
+    let workerSlots: Int
 
-    private init(fd: Int32, base: UnsafeMutableRawPointer) {
+    private init(fd: Int32, base: UnsafeMutableRawPointer, workerSlots: Int) {
         self.fd = fd
         self.base = base
+        self.workerSlots = workerSlots
     }
 
     /// Creates the region (master), at a high fd so it never collides with 0–3.
-    static func create() throws -> Scoreboard {
+    static func create(
+        workerSlots: Int = ProcessInfo.processInfo.environment["MEDIKEEP_SCOREBOARD_SLOTS"].flatMap(Int.init)
+            ?? defaultWorkerSlots
+    ) throws -> Scoreboard {
+        let slots = min(max(workerSlots, 2), 1024)
         let raw = mk_memfd("medikeep-scoreboard")
-        guard raw >= 0, ftruncate(raw, off_t(size)) == 0 else {
+        guard raw >= 0, ftruncate(raw, off_t(size(slots: slots))) == 0 else {
             throw PoolError("cannot create the scoreboard: errno \(errno)")
         }
         let fd = fcntl(raw, F_DUPFD_CLOEXEC, 10)
         close(raw)
-        return try map(fd: fd)
+        let board = try map(fd: fd, slots: slots)
+        mk_store(board.header(.workerSlots), Int64(slots))
+        return board
     }
 
-    /// Maps the region a worker inherited.
+    /// Maps the region a worker inherited (its size is in its header).
     static func map(fd: Int32) throws -> Scoreboard {
-        guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), base != MAP_FAILED else {
+        guard let header = mmap(nil, headerBytes, PROT_READ, MAP_SHARED, fd, 0), header != MAP_FAILED else {
             throw PoolError("cannot map the scoreboard: errno \(errno)")
         }
-        return Scoreboard(fd: fd, base: base)
+        let slots = Int(header.load(fromByteOffset: Header.workerSlots.rawValue * 8, as: Int64.self))
+        munmap(header, headerBytes)
+        guard slots > 0 else { throw PoolError("the scoreboard has no slots") }
+        return try map(fd: fd, slots: slots)
+    }
+
+    private static func map(fd: Int32, slots: Int) throws -> Scoreboard {
+        let length = size(slots: slots)
+        guard let base = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), base != MAP_FAILED else {
+            throw PoolError("cannot map the scoreboard: errno \(errno)")
+        }
+        return Scoreboard(fd: fd, base: base, workerSlots: slots)
     }
 
     private func pointer(_ offset: Int) -> UnsafeMutablePointer<Int64> {
@@ -115,7 +139,7 @@ final class Scoreboard: @unchecked Sendable {
         var idle: Int64 = 0
         var workers: [JSON] = []
         let generation = mk_load(header(.generation))
-        for slot in 0..<Scoreboard.workerSlots {
+        for slot in 0..<workerSlots {
             let pid = mk_load(worker(slot, .pid))
             guard pid > 0 else { continue }
             // Each worker's own thread count: after a reload, generations may differ.

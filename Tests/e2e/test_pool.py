@@ -138,3 +138,41 @@ class PoolTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ReloadSlotTests(unittest.TestCase):
+    def test_a_reload_short_of_slots_is_made_good_when_slots_free(self):
+        """A reload while the old workers still hold requests can find no free
+        scoreboard slot for every new worker. The shortfall shows in /pool/status and is
+        retried until the old workers leave, so capacity comes back by itself."""
+        stack = ExtraStack("slots", workers=2, threads=2, scoreboard_slots=3)
+        self.addCleanup(stack.stop)
+        self.assertEqual(get(LOAD_PATH, base=stack.base).status, 200)
+        responses = []
+
+        def hold():
+            responses.append(get("/api/v1/_test/sleep?ms=3000", base=stack.base, timeout=20).status)
+
+        # Three requests in flight across two workers of two threads: both are busy,
+        # and one thread is left to answer /pool/status.
+        holders = [threading.Thread(target=hold) for _ in range(3)]
+        for holder in holders:
+            holder.start()
+        wait_until(lambda: get("/pool/status", base=stack.base).json["active_threads"] >= 4, 5,
+                   message="three requests in flight")
+        stack.pool.signal(signal.SIGHUP)
+        status = wait_until(
+            lambda: (lambda s: s if s.get("missing_workers") == 1 else None)(
+                get("/pool/status", base=stack.base).json), 3, message="the shortfall reported")
+        self.assertEqual(status["generation"], 2, status)
+
+        def full_generation():
+            s = get("/pool/status", base=stack.base).json
+            current = [w for w in s["workers"] if w["generation"] == s["generation"]]
+            return s if len(current) == 2 and s["missing_workers"] == 0 else None
+
+        status = wait_until(full_generation, 10, interval=0.2, message="the new generation complete")
+        for holder in holders:
+            holder.join(20)
+        self.assertEqual(responses, [200, 200, 200], "the held requests must finish")
+        self.assertEqual(len(stack.pool.workers()), 2, status)
