@@ -37,30 +37,43 @@ import Testing
         }
     }
 
-    static let fields = [
-        "medication_name", "dosage", "route", "status", "patient_id", "practitioner_id", "pharmacy_id",
-        "effective_period_start", "effective_period_end", "reminder_times", "reminder_days", "reminder_enabled", "tags",
-        "first_name", "last_name", "birth_date", "gender", "blood_type", "height", "weight", "physician_id", "name",
-        "specialty_id", "practice_id", "rating", "email", "website", "locations", "theme", "language",
-        "session_timeout_minutes", "current_password", "new_password", "is_self_record", "level", "message",
-    ]
+    static let fields =
+        [
+            "medication_name", "dosage", "route", "status", "patient_id", "practitioner_id", "pharmacy_id",
+            "effective_period_start", "effective_period_end", "reminder_times", "reminder_days", "reminder_enabled",
+            "tags",
+            "first_name", "last_name", "birth_date", "gender", "blood_type", "height", "weight", "physician_id", "name",
+            "specialty_id", "practice_id", "rating", "email", "website", "locations", "theme", "language",
+            "session_timeout_minutes", "current_password", "new_password", "is_self_record", "level", "message",
+        ] + Set(RecordCatalog.types.flatMap { $0.fields.flatMap { [$0.name] + $0.aliases } }).sorted()
+        + ["medication_id", "medication_ids", "relevance_note", "standardized_vaccine_who_code"]
 
     @Test func randomBodiesNeverCauseAServerError() throws {
         let user = try t.registerAndLogin("fuzz")
         let medication = t.send("POST", "/api/v1/medications/", json: ["medication_name": "Base"], token: user.token)
         let medicationID = try #require(medication.jsonBody?["id"]?.intValue)
-        let targets: [(String, String)] = [
-            ("POST", "/api/v1/medications/"), ("PUT", "/api/v1/medications/\(medicationID)"),
-            ("POST", "/api/v1/patients/\(user.selfPatientID)/medications"), ("POST", "/api/v1/pharmacies/"),
-            ("POST", "/api/v1/practitioners/"), ("POST", "/api/v1/practices/"),
-            ("PUT", "/api/v1/patients/me"), ("POST", "/api/v1/patient-management/"),
-            ("PUT", "/api/v1/patient-management/\(user.selfPatientID)"), ("POST", "/api/v1/patient-management/switch"),
-            ("PUT", "/api/v1/users/me"), ("PUT", "/api/v1/users/me/preferences"),
-            ("POST", "/api/v1/frontend-logs/log"), ("POST", "/api/v1/frontend-logs/error"),
-            ("POST", "/api/v1/auth/register"),
-        ]
+        let condition = try #require(
+            t.send("POST", "/api/v1/conditions/", json: ["condition_name": "Base"], token: user.token).jsonBody?["id"]?
+                .intValue)
+        let targets: [(String, String)] =
+            [
+                ("POST", "/api/v1/medications/"), ("PUT", "/api/v1/medications/\(medicationID)"),
+                ("POST", "/api/v1/patients/\(user.selfPatientID)/medications"), ("POST", "/api/v1/pharmacies/"),
+                ("POST", "/api/v1/practitioners/"), ("POST", "/api/v1/practices/"),
+                ("PUT", "/api/v1/patients/me"), ("POST", "/api/v1/patient-management/"),
+                ("PUT", "/api/v1/patient-management/\(user.selfPatientID)"),
+                ("POST", "/api/v1/patient-management/switch"),
+                ("PUT", "/api/v1/users/me"), ("PUT", "/api/v1/users/me/preferences"),
+                ("POST", "/api/v1/frontend-logs/log"), ("POST", "/api/v1/frontend-logs/error"),
+                ("POST", "/api/v1/auth/register"),
+            ] + RecordCatalog.types.map { ("POST", $0.path + "/") } + [
+                ("POST", "/api/v1/conditions/\(condition)/medications"),
+                ("POST", "/api/v1/conditions/\(condition)/medications/bulk"),
+                ("PUT", "/api/v1/conditions/\(condition)"),
+                ("POST", "/api/v1/vitals/patient/\(user.selfPatientID)/vitals/"),
+            ]
         var generator = Generator(state: 20_261_125)
-        for round in 0..<400 {
+        for round in 0..<(targets.count * 25) {
             let (method, path) = targets[round % targets.count]
             var body = JSONObject()
             for _ in 0..<Int(generator.next() % 6) { body[generator.pick(Self.fields)] = generator.value() }
@@ -87,16 +100,25 @@ import Testing
     @Test func randomQueryStringsNeverCauseAServerError() throws {
         let user = try t.registerAndLogin("fuzz")
         var generator = Generator(state: 42)
-        let parameters = [
-            "skip", "limit", "tags", "tag_match_all", "name", "patient_id", "active_only", "search", "status",
+        let parameters =
+            [
+                "skip", "limit", "tags", "tag_match_all", "name", "patient_id", "active_only", "search", "status",
+            ] + Set(RecordCatalog.types.flatMap { $0.filters.map(\.parameter) }).sorted()
+        let values = [
+            "-1", "0", "1", "100000000000000000000", "x", "", "%FF", "true", "maybe", "a,b", "%27%3B--", "2025-01-01",
+            "2025-13-45", "2025-01-01T10:00:00%2B02:00", "blood_pressure", "fasting", "36501",
         ]
-        let values = ["-1", "0", "1", "100000000000000000000", "x", "", "%FF", "true", "maybe", "a,b", "%27%3B--"]
-        let paths = [
-            "/api/v1/medications/", "/api/v1/medications/patient/\(user.selfPatientID)", "/api/v1/pharmacies/",
-            "/api/v1/practitioners/", "/api/v1/practices/", "/api/v1/practitioners/search/by-name",
-            "/api/v1/patient-management/", "/api/v1/patients/me/recent-activity", "/api/v1/patients/me/dashboard-stats",
-        ]
-        for round in 0..<300 {
+        let paths =
+            [
+                "/api/v1/medications/", "/api/v1/medications/patient/\(user.selfPatientID)", "/api/v1/pharmacies/",
+                "/api/v1/practitioners/", "/api/v1/practices/", "/api/v1/practitioners/search/by-name",
+                "/api/v1/patient-management/", "/api/v1/patients/me/recent-activity",
+                "/api/v1/patients/me/dashboard-stats",
+                "/api/v1/vitals/stats", "/api/v1/vitals/patient/\(user.selfPatientID)/paginated",
+                "/api/v1/vitals/patient/\(user.selfPatientID)/date-range", "/api/v1/conditions/dropdown",
+                "/api/v1/immunizations/patient/\(user.selfPatientID)/history",
+            ] + RecordCatalog.types.map { $0.path + "/" }
+        for round in 0..<(paths.count * 25) {
             let query = (0..<Int(generator.next() % 4)).map { _ in
                 "\(generator.pick(parameters))=\(generator.pick(values))"
             }.joined(separator: "&")
