@@ -358,6 +358,15 @@ class ConditionTests(ClinicalCase):
                      f"/patients/{MISSING}/conditions", f"/conditions/dropdown?patient_id={MISSING}"):
             self.error(self.get(path, user), 404)
 
+    @unittest.expectedFailure  # contract mismatch: no patient in the answer
+    def test_get_has_related_patient_and_practitioner(self):
+        # api-reference.txt: GET /conditions/{condition_id} is the "condition with related
+        # information (patient, practitioner, treatments)".
+        created = self.create(self.PATH, self.contract_body(condition_name="Gout"))
+        body = self.ok(self.get(f"/conditions/{created['id']}", self.user))
+        self.assertEqual(body["practitioner"]["id"], self.doctor["id"])
+        self.assertEqual(body["patient"]["id"], self.me["id"])
+
     def test_get_update_delete(self):
         created = self.create(self.PATH, self.contract_body(condition_name="Migraine"))
         item = f"/conditions/{created['id']}"
@@ -395,6 +404,11 @@ class ConditionMedicationLinkTests(ClinicalCase):
         self.meds = [self.create("/medications/", {"medication_name": f"Med {n}", "dosage": f"{n}mg"}) for n in range(4)]
         self.links_path = f"/conditions/{self.condition['id']}/medications"
 
+    def assert_medication_embedded(self, link, med):
+        """Seen from the condition, a link embeds its medication (docs/api-notes.md)."""
+        self.assertEqual({k: link["medication"][k] for k in ("id", "medication_name", "dosage", "status")},
+                         {k: med[k] for k in ("id", "medication_name", "dosage", "status")})
+
     def linked(self, condition=None):
         """Medication ids linked to the condition, via both list paths (they agree)."""
         cid = (condition or self.condition)["id"]
@@ -409,15 +423,14 @@ class ConditionMedicationLinkTests(ClinicalCase):
         self.assert_timestamps(link)
         self.assertEqual((link["condition_id"], link["medication_id"], link["relevance_note"]),
                          (self.condition["id"], med["id"], "Primary"))
+        self.assert_medication_embedded(link, med)
         for path in (f"/conditions/condition-medications/{self.condition['id']}", self.links_path):
             for r in self.check_both_slashes("GET", path, self.user, 200):
                 self.assertEqual([entry["id"] for entry in r.json], [link["id"]])
                 entry = r.json[0]
                 for key in LINK_KEYS:
                     self.assertEqual(entry[key], link[key], key)
-                if entry.get("medication") is not None:
-                    self.assertEqual(entry["medication"]["id"], med["id"])
-                    self.assertEqual(entry["medication"]["medication_name"], med["medication_name"])
+                self.assert_medication_embedded(entry, med)
         # without a note; trailing slash on the create path
         second = self.ok(self.post(self.links_path + "/", self.user, {"medication_id": self.meds[1]["id"]}), 201)
         self.assertIsNone(second["relevance_note"])
@@ -477,6 +490,17 @@ class ConditionMedicationLinkTests(ClinicalCase):
         self.assertEqual(self.linked(), [med["id"]])
         self.assertEqual(self.linked(self.kid_condition), [])
 
+    def test_links_within_another_of_my_patients(self):
+        kid_condition = self.create("/conditions/", {"patient_id": self.child["id"], "condition_name": "Kid asthma"})
+        kid_meds = [self.create("/medications/", {"patient_id": self.child["id"], "medication_name": f"Inhaler {n}"})
+                    for n in range(2)]
+        path = f"/conditions/{kid_condition['id']}/medications"
+        self.assertEqual(self.ok(self.post(path, self.user, {"medication_id": kid_meds[0]["id"]}), 201)["medication_id"],
+                         kid_meds[0]["id"])
+        created = self.ok(self.post(path + "/bulk", self.user, {"medication_ids": [m["id"] for m in kid_meds]}))
+        self.assertEqual([link["medication_id"] for link in created], [kid_meds[1]["id"]])
+        self.assertEqual(self.linked(kid_condition), [m["id"] for m in kid_meds])
+
     def test_bulk_links_skip_linked_ones(self):
         bulk = self.links_path + "/bulk"
         first = self.ok(self.post(self.links_path, self.user, {"medication_id": self.meds[2]["id"], "relevance_note": "Own"}), 201)
@@ -484,8 +508,9 @@ class ConditionMedicationLinkTests(ClinicalCase):
         created = self.ok(self.post(bulk, self.user, {"medication_ids": ids,
                                                       "relevance_note": "Treatments for managing this condition"}))
         self.assertEqual([link["medication_id"] for link in created], ids[:2])
-        for link in created:
+        for link, med in zip(created, self.meds):
             self.assert_has_fields(link, LINK_KEYS)
+            self.assert_medication_embedded(link, med)
             self.assertEqual((link["condition_id"], link["relevance_note"]),
                              (self.condition["id"], "Treatments for managing this condition"))
         self.assertEqual(sorted(self.linked()), sorted(ids))
@@ -648,6 +673,17 @@ class EncounterTests(ConditionReferenceMixin, ClinicalCase):
         updated = self.ok(self.put(f"/encounters/{other['id']}", self.user, {"encounter_date": "2024-02-04",
                                                                           "encounter_type": None}))
         self.assertEqual((updated["date"], updated["visit_type"]), ("2024-02-04", None))
+
+    @unittest.expectedFailure  # server bug: "Created Encounter: #0"
+    def test_activity_entry_names_an_untyped_encounter(self):
+        # The label of an encounter is its type; without one, the entry falls back to
+        # the record's number — which on create is 0, not the new record's id.
+        user = new_user()
+        created = self.create(self.PATH, {"encounter_date": "2025-01-01"}, user)
+        entry = self.ok(self.get("/patients/me/recent-activity?limit=1", user))[0]
+        self.assertEqual((entry["model_name"], entry["action"]), ("Encounter", "created"))
+        self.assertNotEqual(entry["description"], "Created Encounter: #0")
+        self.assertIn(str(created["id"]), entry["description"])
 
     def test_bad_fields_are_422_naming_the_field(self):
         before = self.ids("/encounters/?limit=100")
@@ -864,6 +900,46 @@ class DoneWhenStoryTests(ApiTestCase):
                          meds[0]["id"])
         self.assertEqual(len(self.ok(self.get(f"/conditions/{condition['id']}/medications", alice))), 2)
         self.assertEqual(self.ok(self.get("/patients/me/dashboard-stats", alice)), dashboard)
+
+        # Deleting the account counts every record type it removes (and nothing of Mallory's).
+        theirs_before = self.ok(self.get("/patients/me/dashboard-stats", mallory))
+        summary = self.ok(self.delete("/users/me", alice))["deletion_summary"]
+        self.assertEqual({k: summary.get(k) for k in ("medications", "allergies", "conditions", "immunizations",
+                                                        "vitals", "encounters", "procedures")},
+                         {"medications": 2, "allergies": 1, "conditions": 1, "immunizations": 1, "vitals": 30,
+                          "encounters": 1, "procedures": 1})
+        self.assertEqual(self.ok(self.get("/patients/me/dashboard-stats", mallory)), theirs_before)
+
+    def test_deleting_a_patient_takes_its_records_and_links(self):
+        user = new_user()
+        kid = self.ok(self.post("/patient-management/", user, {"first_name": "K", "last_name": "D", "birth_date": "2020-01-01"}), 201)
+        kid_id = kid["id"]
+        condition = self.ok(self.post("/conditions/", user, {"patient_id": kid_id, "condition_name": "Croup"}), 201)
+        med = self.ok(self.post("/medications/", user, {"patient_id": kid_id, "medication_name": "Syrup"}), 201)
+        self.ok(self.post(f"/conditions/{condition['id']}/medications", user, {"medication_id": med["id"]}), 201)
+        made = {
+            "allergies": self.ok(self.post("/allergies/", user, {"patient_id": kid_id, "allergen": "Eggs", "severity": "mild",
+                                                                 "medication_id": med["id"]}), 201),
+            "immunizations": self.ok(self.post("/immunizations/", user, {"patient_id": kid_id, "vaccine_name": "MMR",
+                                                                         "date_administered": "2021-01-01"}), 201),
+            "vitals": self.ok(self.post(f"/vitals/patient/{kid_id}/vitals", user, {"recorded_date": "2025-01-01",
+                                                                                   "heart_rate": 100}), 201),
+            "encounters": self.ok(self.post("/encounters/", user, {"patient_id": kid_id, "encounter_date": "2025-01-01",
+                                                                   "condition_id": condition["id"]}), 201),
+            "procedures": self.ok(self.post("/procedures/", user, {"patient_id": kid_id, "procedure_name": "Xray",
+                                                                   "procedure_date": "2025-01-01"}), 201),
+            "conditions": condition,
+        }
+        stats = self.ok(self.get(f"/patients/me/dashboard-stats?patient_id={kid_id}", user))
+        self.assertEqual(stats["total_records"], 7)
+        self.ok(self.delete(f"/patient-management/{kid_id}", user))
+        for key, record in made.items():
+            self.error(self.get(f"/{key}/{record['id']}", user), 404)
+        self.error(self.get(f"/conditions/medication/{med['id']}/conditions", user), 404)
+        for path in (f"/vitals/patient/{kid_id}/stats", f"/immunizations/patient/{kid_id}/history",
+                     f"/patients/me/dashboard-stats?patient_id={kid_id}"):
+            self.error(self.get(path, user), 404)
+        self.assertEqual(self.ok(self.get("/vitals/stats", user))["total_readings"], 0)
 
     def invalid_reference(self, user, path, body, field):
         body = self.error(self.post(path, user, body), 422, field)

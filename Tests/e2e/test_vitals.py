@@ -290,13 +290,20 @@ class StatsTests(VitalsCase):
     def test_weight_trend_stable_and_increasing(self):
         user, pid = self.fresh_patient()
         self.reading(user, "2025-01-01T00:00:00Z", weight=150)
-        only = self.ok(self.get("/vitals/stats", user))
-        self.assertEqual((only["current_weight"], only["weight_change"], only["weight_trend"]), (150.0, 0.0, "stable"))
         self.reading(user, "2025-01-02T00:00:00Z", weight=150.5)
         self.assertEqual(self.ok(self.get("/vitals/stats", user))["weight_trend"], "stable")
         self.reading(user, "2025-01-03T00:00:00Z", weight=152)
         stats = self.ok(self.get("/vitals/stats", user))
         self.assertEqual((stats["weight_change"], stats["weight_trend"]), (2.0, "increasing"))
+
+    @unittest.expectedFailure  # server bug: one weight answers "stable" (weight_change 0.0)
+    def test_one_weight_has_no_trend(self):
+        # docs/api-notes.md "Vitals statistics": the trend is "null without two weights".
+        user, pid = self.fresh_patient()
+        self.reading(user, "2025-01-01T00:00:00Z", weight=150)
+        stats = self.ok(self.get("/vitals/stats", user))
+        self.assertEqual(stats["current_weight"], 150.0)
+        self.assertIsNone(stats["weight_trend"], stats)
 
     def test_patient_id_of_another_patient(self):
         user, pid = self.fresh_patient()
@@ -444,6 +451,17 @@ class ItemTests(VitalsCase):
             self.error(self.call(method, item, self.user, json_body={"heart_rate": 60} if method == "PUT" else None), 404)
         self.error(self.get("/vitals/abc", self.user), 422, "vitals_id")
         self.error(self.get(f"/vitals/{MISSING}", self.user), 404)
+
+
+class ContractRelationsTests(VitalsCase):
+    @unittest.expectedFailure  # contract mismatch: no patient in the answer
+    def test_get_has_patient_and_practitioner_details(self):
+        # api-reference.txt: GET /vitals/{vitals_id} answers "Vitals object with patient
+        # and practitioner details".
+        created = self.create({"recorded_date": "2025-09-09", "heart_rate": 70, "practitioner_id": self.doctor["id"]})
+        body = self.ok(self.get(f"/vitals/{created['id']}", self.user))
+        self.assertEqual(body["practitioner"]["id"], self.doctor["id"])
+        self.assertEqual(body["patient"]["id"], self.me["id"])
 
 
 class MonthOfBloodPressureTests(VitalsCase):
