@@ -11,6 +11,7 @@ A1c 2-20, BMI 5-150, weight 0-1500 lb (exclusive of 0), height 0-120 in.
 """
 import datetime
 import math
+import threading
 import time
 import unittest
 
@@ -501,6 +502,54 @@ class MonthOfBloodPressureTests(VitalsCase):
         self.assertEqual(self.ok(self.get(f"/vitals/patient/{pid}/latest", user))["id"], made[-1])
         dashboard = self.ok(self.get("/patients/me/dashboard-stats", user))
         self.assertEqual((dashboard["total_vitals"], dashboard["total_records"]), (31, 31))
+
+
+def in_parallel(functions):
+    """Runs each function on its own thread, released together; results in order (an
+    exception in place of a result)."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait(10)
+            results[index] = function()
+        except Exception as error:  # reported by the caller's assertions
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, f), daemon=True) for i, f in enumerate(functions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+class ConcurrentReadingsTests(VitalsCase):
+    """The running totals behind /stats stay exact when readings of one patient arrive,
+    change and go at the same time — the first ones included (the totals row is created
+    by the first reading's trigger)."""
+
+    def test_parallel_creates_updates_and_deletes(self):
+        for _ in range(3):
+            user, pid = self.fresh_patient()
+            path = f"/api/v1/vitals/patient/{pid}/vitals/"
+            results = in_parallel([
+                lambda n=n: h.post(path, token=user.token, json_body={"recorded_date": f"2025-01-01T00:00:{n:02d}Z",
+                                                                       "systolic_bp": 100 + n, "diastolic_bp": 70})
+                for n in range(8)])
+            self.assertEqual([getattr(r, "status", r) for r in results], [201] * 8)
+            stats = self.ok(self.get("/vitals/stats", user))
+            self.assertEqual((stats["total_readings"], stats["blood_pressure_avg"]), (8, {"systolic": 103.5, "diastolic": 70.0}))
+            ids = [r.json["id"] for r in results]
+            results = in_parallel(
+                [lambda i=i: h.request("DELETE", f"/api/v1/vitals/{i}", token=user.token) for i in ids[:4]]
+                + [lambda i=i: h.request("PUT", f"/api/v1/vitals/{i}", token=user.token, json_body={"systolic_bp": 200})
+                   for i in ids[4:]])
+            self.assertEqual([getattr(r, "status", r) for r in results], [200] * 8)
+            stats = self.ok(self.get("/vitals/stats", user))
+            self.assertEqual((stats["total_readings"], stats["blood_pressure_avg"]), (4, {"systolic": 200.0, "diastolic": 70.0}))
+            self.assertEqual(len(self.ok(self.get(f"/vitals/patient/{pid}", user))), 4)
 
 
 class LimitClampTests(VitalsCase):
