@@ -30,6 +30,14 @@ enum PatientFields {
         FieldSpec("relationship_to_self", .string(maxLength: 50)),
     ]
 
+    /// How a record shows the patient it belongs to (the contract's "with patient details").
+    static let embed = RecordType.Embed(
+        "patient", table: "patients", foreignKey: "patient_id",
+        columns: [
+            ("id", "{e}.id", .integer(0...Int64.max)), ("first_name", "{e}.first_name", .string(maxLength: 100)),
+            ("last_name", "{e}.last_name", .string(maxLength: 100)), ("birth_date", "{e}.birth_date", .date()),
+        ])
+
     /// The select list for `patients p`, in the order `json` renders it.
     static let selectList: String =
         (["id", "owner_user_id"] + all.map(\.column) + ["is_self_record", "created_at", "updated_at"])

@@ -15,6 +15,9 @@ enum FieldValidation {
         }
         switch check(value, kind: field.kind, name: field.name) {
         case .failure(let problem): return .failure(problem)
+        case .success(.string("")) where !field.required && field.nullable:
+            if case .string = field.kind { return .success(Accepted(json: .null, sql: .null)) }  // blank means none
+            return .success(Accepted(json: .string(""), sql: .text("")))
         case .success(let json):
             if field.required, case .string(let text) = json,
                 text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
@@ -67,7 +70,8 @@ enum FieldValidation {
             guard text.storedLength <= 500, Validators.isURL(text) else { return fail("must be an http(s) URL") }
             return .success(value)
         case .integer(let range):
-            guard case .int = value, let number = value.intValue else { return fail("must be an integer") }
+            // 70 and 70.0 are the same number in JSON; 70.5 is not an integer.
+            guard let number = value.intValue else { return fail("must be an integer") }
             guard range.contains(number) else {
                 return fail("must be between \(range.lowerBound) and \(range.upperBound)")
             }

@@ -121,14 +121,17 @@ public struct RecordHandlers: Sendable {
         try create(context, patientID: nil)
     }
 
-    /// Creates a record; `patientID` (from a path) fills the body's patient, which must not
-    /// name another one.
-    public func create(_ context: Context, patientID pathPatient: Int64?) throws -> Response {
+    /// Creates a record; `patientID` (from a path) sets the body's patient. With
+    /// `bodyMustAgree` a body naming another patient is a 422 (vitals' contract);
+    /// otherwise the path wins.
+    public func create(_ context: Context, patientID pathPatient: Int64?, bodyMustAgree: Bool = false) throws
+        -> Response
+    {
         let user = try context.requireUser()
         var body = try context.jsonObject()
         if let column = type.patientColumn {
             if let pathPatient {
-                if let given = body[column], given != .null, given.intValue != pathPatient {
+                if bodyMustAgree, let given = body[column], given != .null, given.intValue != pathPatient {
                     throw APIError.validation(
                         [FieldProblem(column, "must match the patient in the path (\(pathPatient))")],
                         status: type.validationStatus)
@@ -155,9 +158,11 @@ public struct RecordHandlers: Sendable {
             let result = try db.execute(
                 "INSERT INTO \(type.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
                 changes.map(\.value))
+            var values = input.merged
+            values["id"] = .int(result.lastInsertID)
             try ActivityLog.record(
                 .created, model: type.name, recordID: result.lastInsertID, patientID: patientID, userID: user.id,
-                label: label(input.merged), db: db)
+                label: label(values), db: db)
             return try fetch(result.lastInsertID, user: user, level: .view, db: db)
         }
         return .json(created, status: type.createStatus)

@@ -19,6 +19,11 @@ struct RecordInput {
         for field in type.fields {
             if !creating && field.immutable { continue }
             let supplied = body[field.name] ?? field.aliases.lazy.compactMap { body[$0] }.first
+            // Two names of one field with different values: which was meant is a guess.
+            if let supplied, let alias = field.aliases.first(where: { body[$0] != nil && body[$0] != supplied }) {
+                problems.append(FieldProblem(alias, "conflicts with \(field.name); send one of them"))
+                continue
+            }
             guard let raw = supplied else {
                 if creating {
                     if field.required {

@@ -140,21 +140,24 @@ public struct RecordType: Sendable {
             }
         }
 
-        /// Rows of the last `N` days (`days=30`), counted back from now (UTC).
-        public static func withinDays(_ parameter: String, column: String) -> Filter {
+        /// Rows of the last `N` days (`days=30`): back from now (UTC) for a date-time
+        /// column, from the start of the day N days ago for a date column (so `days=1`
+        /// includes yesterday's records).
+        public static func withinDays(_ parameter: String, column: String, dateOnly: Bool) -> Filter {
             Filter(parameter) { value in
                 guard let days = Int64(value), (1...36_500).contains(days) else {
                     throw APIError.validation([FieldProblem(parameter, "must be an integer from 1 to 36500")])
                 }
-                return ("r.\(column) >= UTC_TIMESTAMP() - INTERVAL ? DAY", [.int(days)])
+                let now = dateOnly ? "UTC_DATE()" : "UTC_TIMESTAMP()"
+                return ("r.\(column) >= \(now) - INTERVAL ? DAY", [.int(days)])
             }
         }
 
         /// The three date filters the contract uses: `start_date`, `end_date`, `days`.
-        public static func dateRange(column: String) -> [Filter] {
+        public static func dateRange(column: String, dateOnly: Bool = true) -> [Filter] {
             [
                 .onOrAfter("start_date", column: column), .onOrBefore("end_date", column: column),
-                .withinDays("days", column: column),
+                .withinDays("days", column: column, dateOnly: dateOnly),
             ]
         }
 

@@ -6,6 +6,8 @@ public enum QueryValues {
         -> Int
     {
         guard let raw = query[name], !raw.isEmpty else { return fallback }
+        // A number too long for an Int is still a number over any maximum: clamp it.
+        if let max, raw.utf8.count > 18, raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return max }
         guard let value = Int(raw) else { throw APIError.validation([FieldProblem(name, "must be an integer")]) }
         guard value >= 0 else { throw APIError.validation([FieldProblem(name, "must be greater than or equal to 0")]) }
         if let max { return Swift.min(value, max) }

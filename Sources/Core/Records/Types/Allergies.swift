@@ -48,6 +48,8 @@ public enum Allergies {
                 extra: [("r.severity IN ('severe', 'life-threatening')", [])])
         }
         routes.get("/api/v1/allergies/patient/{patient_id}/check/{allergen}", check)
+        // nginx decodes %2F, so "Dust/Mold" arrives as two segments.
+        routes.get("/api/v1/allergies/patient/{patient_id}/check/{allergen}/{allergen_rest}", check)
     }
 
     /// Whether the patient has an active allergy to `allergen` (case-insensitive, as the
@@ -55,7 +57,8 @@ public enum Allergies {
     static func check(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         let patientID = try context.parameters.id("patient_id")
-        let allergen = (context.parameters["allergen"] ?? "").trimmingCharacters(in: .whitespaces)
+        let allergen = ([context.parameters["allergen"], context.parameters["allergen_rest"]].compactMap { $0 })
+            .joined(separator: "/").trimmingCharacters(in: .whitespaces)
         guard !allergen.isEmpty, allergen.storedLength <= 200 else {
             throw APIError.validation([FieldProblem("allergen", "must be 1 to 200 characters")])
         }

@@ -27,7 +27,7 @@ public enum Conditions {
             FieldSpec("notes", .text(maxLength: 5000)),
             FieldSpec("tags", .stringList(maxItems: 20, maxLength: 50), default: []),
         ],
-        embeds: [Practitioners.embed],
+        embeds: [PatientFields.embed, Practitioners.embed],
         filters: [.equalsChoice("status", column: "status", choices: statuses)],
         rules: [.notBefore("end_date", "onset_date")],
         labelField: "condition_name",

@@ -51,8 +51,9 @@ public enum Vitals {
             Practitioners.field,
             FieldSpec("notes", .text(maxLength: 5000)),
         ],
-        embeds: [Practitioners.embed],
-        filters: [vitalTypeFilter, glucoseFilter] + RecordType.Filter.dateRange(column: "recorded_date"),
+        embeds: [PatientFields.embed, Practitioners.embed],
+        filters: [vitalTypeFilter, glucoseFilter]
+            + RecordType.Filter.dateRange(column: "recorded_date", dateOnly: false),
         rules: [
             RecordType.Rule { values in
                 guard let systolic = values["systolic_bp"]?.intValue, let diastolic = values["diastolic_bp"]?.intValue,
@@ -78,7 +79,7 @@ public enum Vitals {
         routes.get("/api/v1/vitals/patient/{patient_id}/latest", latest)
         routes.get("/api/v1/vitals/patient/{patient_id}/date-range", dateRange)
         routes.post("/api/v1/vitals/patient/{patient_id}/vitals") { context in
-            try handlers.create(context, patientID: try context.parameters.id("patient_id"))
+            try handlers.create(context, patientID: try context.parameters.id("patient_id"), bodyMustAgree: true)
         }
     }
 

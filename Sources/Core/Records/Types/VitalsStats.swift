@@ -13,10 +13,11 @@ enum VitalsStats {
         return try answer(context, patientID: patientID)
     }
 
-    /// The latest non-null value of a column (and, with `first`, the earliest).
-    static func edge(_ column: String, first: Bool = false) -> String {
+    /// The latest non-null value of a column (and, with `first`, the earliest); `select`
+    /// names what to take from that reading (its id, to tell one reading from two).
+    static func edge(_ column: String, first: Bool = false, select: String? = nil) -> String {
         """
-        (SELECT v.\(column) FROM vitals v WHERE v.patient_id = p.id AND v.\(column) IS NOT NULL
+        (SELECT v.\(select ?? column) FROM vitals v WHERE v.patient_id = p.id AND v.\(column) IS NOT NULL
          ORDER BY v.recorded_date \(first ? "ASC" : "DESC"), v.id \(first ? "ASC" : "DESC") LIMIT 1)
         """
     }
@@ -33,6 +34,8 @@ enum VitalsStats {
                     t.temperature_sum / NULLIF(t.temperature_n, 0) AS avg_temperature,
                     (SELECT MAX(v.recorded_date) FROM vitals v WHERE v.patient_id = p.id) AS latest,
                     \(edge("weight")) AS current_weight, \(edge("weight", first: true)) AS first_weight,
+                    \(edge("weight", select: "id")) AS current_weight_id,
+                    \(edge("weight", first: true, select: "id")) AS first_weight_id,
                     \(edge("temperature")) AS current_temperature, \(edge("bmi")) AS current_bmi,
                     \(edge("blood_glucose")) AS current_blood_glucose, \(edge("a1c")) AS current_a1c
                 FROM patients p LEFT JOIN vitals_totals t ON t.patient_id = p.id
@@ -46,7 +49,10 @@ enum VitalsStats {
         let current = row.double("current_weight")
         let first = row.double("first_weight")
         var change: Double?
-        if let current, let first { change = ((current - first) * 10).rounded() / 10 }
+        // A trend needs two weighings: the first and the latest must be different readings.
+        if let current, let first, row.int("current_weight_id") != row.int("first_weight_id") {
+            change = ((current - first) * 10).rounded() / 10
+        }
         let trend: JSON
         switch change {
         case nil: trend = .null
