@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Runs the wrk loads, attributes CPU from /proc, prints the tables and checks the budgets
-as ratios to the floor (scripts/bench).
+"""Runs the wrk loads, attributes CPU from /proc, counts database statements, prints the
+tables and checks the budgets as ratios to the floor (scripts/bench).
 
     bench.py endpoints --state STATE.json --base URL --seconds S --floor-seconds F
                        --out RESULTS.jsonl PROCESSES
@@ -13,16 +13,27 @@ as ratios to the floor (scripts/bench).
     bench.py report RESULTS.jsonl      the tables, the ratios, the budgets (exit 1 on FAIL)
     bench.py growth RESULTS.jsonl      100 vs 100,000 rows (exit 1 when not flat)
 
-PROCESSES: --pool-pidfile F --floor-pidfile F --nginx-pidfile F --db-pidfile F
+PROCESSES: --pool-pidfile F --floor-pidfile F --nginx-pidfile F --db-pidfile F --db-socket S
+           --access-log F (nginx's access log)
+
+Requests served: the lines nginx's access log gained during the run. That is wrk's
+completed requests plus the few (at most one per connection) that wrk abandoned when it
+stopped, which nginx logs as 499 but the application still answered, with their
+statements and CPU. CPU and statements are divided by it; req/s is wrk's.
 
 CPU per request: each process group (pool, floor, nginx, MariaDB) is a root pid from its
 pid file plus the root's live children. Its CPU time is the root's utime+stime+cutime+
 cstime plus each child's utime+stime (/proc/<pid>/stat, clock ticks): a worker that exits
 and is reaped during the run moves into the root's cutime/cstime, so recycled workers are
-counted without having to see them. The delta over the run divided by the requests wrk
-completed is the CPU per request. The run ends when wrk has stopped and the processes
+counted without having to see them. The delta over the run divided by the requests
+served is the CPU per request. The run ends when wrk has stopped and the processes
 have settled (no CPU moving; at least 0.3 s, at most 3 s), so requests in flight are
 charged to it.
+
+Statements per request: the delta of MariaDB's global `Questions` over the run (every
+statement a client sends, prepared executions included; not prepares, closes or pings),
+less what reading the counters adds, divided by the requests served. The bench's
+MariaDB serves only the bench, so that is what the pool sent.
 
 Peak RSS per worker is the largest VmHWM of any worker of the answering group seen while
 polling during the run (the marks are reset at its start). Standard library only.
@@ -45,6 +56,10 @@ WRK_SCRIPT = os.path.join(BENCH_D, "request.lua")
 TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 GROUPS = ("pool", "floor", "nginx", "db")
 CONNECTIONS, THREADS = 32, 2
+# Questions: statements sent by clients. The others explain them: prepared executions
+# (the pool's queries), prepares (a new connection's cache filling), connections (workers
+# replaced after max_requests connect anew).
+COUNTERS = ("Questions", "Com_stmt_execute", "Com_stmt_prepare", "Connections")
 # The floor's CPU per request should be the same in each of its runs; a larger spread
 # means the machine's speed changed during the run (the ratios use the neighbouring runs).
 FLOOR_SPREAD_WARNING = 1.3
@@ -114,6 +129,40 @@ def settle(roots):
     return last
 
 
+def db_status(socket):
+    """MariaDB's global COUNTERS, through the bench stack's socket."""
+    names = ", ".join(f"'{name}'" for name in COUNTERS)
+    done = subprocess.run(
+        ["mariadb", "--no-defaults", f"--socket={socket}", "-uroot", "-N", "-B",
+         "-e", f"SHOW GLOBAL STATUS WHERE Variable_name IN ({names})"],
+        capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench.py: cannot read MariaDB's status counters: {done.stderr.strip()}")
+    values = dict(line.split("\t") for line in done.stdout.splitlines())
+    return {name: int(values[name]) for name in COUNTERS}
+
+
+def status_overhead(socket):
+    """What one reading of the counters adds to them (its connection and its SHOW):
+    the smallest delta between consecutive readings with nothing else running."""
+    readings = [db_status(socket) for _ in range(3)]
+    return {name: min(b[name] - a[name] for a, b in zip(readings, readings[1:])) for name in COUNTERS}
+
+
+def log_size(path):
+    return os.path.getsize(path)
+
+
+def lines_since(path, offset):
+    """Lines appended to PATH after byte OFFSET (nginx's access log: one per request)."""
+    count = 0
+    with open(path, "rb") as f:
+        f.seek(offset)
+        while chunk := f.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
 def peak_rss_kib(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -158,17 +207,24 @@ def run_wrk(load, app_root):
     return json.loads(lines[-1][len("BENCH_JSON "):]), peaks
 
 
-def run_load(load, roots):
+def run_load(load, roots, socket, overhead, access_log):
     """One wrk run described by LOAD (name, label, kind, app, url, seconds, method, body,
-    content_type, token); returns its result with CPU per request."""
+    content_type, token); returns its result with CPU and statements per request."""
     app = load["app"]
     for pid in children(roots[app]):
         reset_peak_rss(pid)
+    # The counters are read outside the CPU window, so reading them costs the run nothing.
+    status_before = db_status(socket)
+    log_offset = log_size(access_log)
     before = ticks(roots)
     result, peaks = run_wrk(load, roots[app])
     after = settle(roots)
-    requests = max(result["requests"], 1)
-    result.update(
+    status_after = db_status(socket)
+    served = lines_since(access_log, log_offset)
+    if served < result["requests"]:
+        raise SystemExit(f"bench.py: nginx logged {served} requests, wrk completed {result['requests']}")
+    requests = max(served, 1)
+    result.update(served=served,
         name=load["name"], label=load["label"], kind=load["kind"], app=app, seconds=load["seconds"],
         rps=result["requests"] / (result["duration_us"] / 1e6),
         workers_seen=len(peaks), peak_rss_kib=max(peaks.values(), default=0))
@@ -177,13 +233,20 @@ def run_load(load, roots):
     result["app_ms"] = result[f"{app}_ms"]
     # Everything a request costs on the server side: the floor touches no database.
     result["stack_ms"] = result["app_ms"] + result["nginx_ms"] + (result["db_ms"] if app == "pool" else 0)
+    delta = {name: status_after[name] - status_before[name] - overhead[name] for name in COUNTERS}
+    result["statements"] = delta["Questions"] / requests
+    result["executes"] = delta["Com_stmt_execute"] / requests
+    result["prepares"] = delta["Com_stmt_prepare"] / requests
+    result["db_connections"] = delta["Connections"]
     print(f"    {result['label']}: {result['rps']:.0f} req/s, p99 {result['p99_us'] / 1000:.2f} ms, "
-          f"{app} {result['app_ms']:.3f} ms/req, "
+          f"{app} {result['app_ms']:.3f} ms/req, {result['statements']:.2f} statements/req, "
           f"non-2xx {result['non2xx']}", file=sys.stderr)
     return result
 
 
 def roots_of(args):
+    if not os.path.isfile(args.access_log):
+        raise SystemExit(f"bench.py: no access log at {args.access_log}")
     return {"pool": read_pid(args.pool_pidfile), "floor": read_pid(args.floor_pidfile),
             "nginx": read_pid(args.nginx_pidfile), "db": read_pid(args.db_pidfile)}
 
@@ -215,6 +278,7 @@ def endpoints(args):
     with open(args.state) as f:
         state = json.load(f)
     roots = roots_of(args)
+    overhead = status_overhead(args.db_socket)
     base = args.base.rstrip("/")
     floor_load = dict(name="floor", label="floor (C libfcgi)", kind="floor", app="floor",
                       url=base + catalog.FLOOR_PATH, seconds=args.floor_seconds, method="GET",
@@ -225,7 +289,7 @@ def endpoints(args):
             out.flush()
 
         def run(load):
-            return run_load(load, roots)
+            return run_load(load, roots, args.db_socket, overhead, args.access_log)
 
         previous = run(floor_load)
         write(previous)
@@ -250,7 +314,7 @@ def measure(args):
     load = dict(name=args.name, label=args.label or f"{args.method} {args.url.split('/', 3)[-1]}",
                 kind="single", app="pool", url=args.url, seconds=args.seconds, method=args.method,
                 body=args.body, content_type=args.content_type, token=args.token)
-    result = run_load(load, roots)
+    result = run_load(load, roots, args.db_socket, status_overhead(args.db_socket), args.access_log)
     with open(args.out, "a") as out:
         out.write(json.dumps(result) + "\n")
     return 0
@@ -278,7 +342,7 @@ def report(args):
 
     cpu = [f["floor_ms"] for f in floors]
     floor = {key: statistics.mean(f[key] for f in floors)
-             for key in ("rps", "p50_us", "p99_us", "floor_ms", "nginx_ms", "db_ms")}
+             for key in ("rps", "p50_us", "p99_us", "floor_ms", "nginx_ms", "db_ms", "statements")}
     print(f"Floor: GET {catalog.FLOOR_PATH} answered by scripts/bench.d/floor.c, {len(floors)} runs of "
           f"{floors[0]['seconds']} s (one before and one after each endpoint).\n"
           f"Its CPU per request: mean {floor['floor_ms']:.4f} ms, min {min(cpu):.4f}, max {max(cpu):.4f}.")
@@ -287,23 +351,23 @@ def report(args):
               f"during the run; each endpoint is compared with the runs next to it.")
 
     header = (f"{'endpoint':<30} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'app ms/req':>10} "
-              f"{'nginx ms/req':>12} {'db ms/req':>9} {'non-2xx':>7} {'peak RSS/worker':>15}")
+              f"{'nginx ms/req':>12} {'db ms/req':>9} {'stmts/req':>9} {'non-2xx':>7} {'peak RSS/worker':>15}")
     print(f"\nThis machine, this run (absolute; not budgeted):\n{header}\n{'-' * len(header)}")
     floor_row = dict(label=f"floor (mean of {len(floors)})", app_ms=floor["floor_ms"],
                      non2xx=sum(f["non2xx"] for f in floors), peak_rss_kib=max(f["peak_rss_kib"] for f in floors),
-                     **{k: floor[k] for k in ("rps", "p50_us", "p99_us", "nginx_ms", "db_ms")})
+                     **{k: floor[k] for k in ("rps", "p50_us", "p99_us", "nginx_ms", "db_ms", "statements")})
     for r in [floor_row] + measured:
         print(f"{r['label']:<30} {r['rps']:>7.0f} {ms(r['p50_us']):>7.2f} {ms(r['p99_us']):>7.2f} "
-              f"{r['app_ms']:>10.3f} {r['nginx_ms']:>12.3f} {r['db_ms']:>9.3f} "
+              f"{r['app_ms']:>10.3f} {r['nginx_ms']:>12.3f} {r['db_ms']:>9.3f} {r['statements']:>9.2f} "
               f"{r['non2xx']:>7} {r['peak_rss_kib'] / 1024:>11.1f} MiB")
     failed = ", ".join(f"{r['name']} {errors(r)}" for r in rows if errors(r)) or "none"
     seen = ", ".join(f"{r['name']} {r['workers_seen']}" for r in measured)
     print(f"\n{CONNECTIONS} connections, {THREADS} wrk threads, {measured[0]['seconds']} s per endpoint; CPU in ms "
-          f"per completed request (app: the pool, or the floor's responder).\nSocket errors: {failed}. "
+          f"per request served (app: the pool, or the floor's responder).\nSocket errors: {failed}. "
           f"Worker processes seen (more than the pool's size = recycled during the run): {seen}.")
 
     header = (f"{'endpoint':<30} {'CPU x':>7} {'budget':>7} {'stack CPU x':>11} {'req/s x':>8} "
-              f"{'p50 x':>6} {'p99 x':>6}")
+              f"{'p50 x':>6} {'p99 x':>6} {'stmts/req':>9} {'executes':>8} {'prepares':>8}")
     print(f"\nRatios to the floor (same run; CPU x = pool CPU per request / the floor responder's;\n"
           f"stack CPU x = pool + nginx + MariaDB / floor + nginx; req/s x below 1 = slower):\n"
           f"{header}\n{'-' * len(header)}")
@@ -311,7 +375,10 @@ def report(args):
         x = r["ratios"]
         budget = f"<= {r['budget']:g}" if r["budget"] is not None else "-"
         print(f"{r['label']:<30} {x['cpu']:>7.2f} {budget:>7} {x['stack_cpu']:>11.2f} {x['rps']:>8.3f} "
-              f"{x['p50']:>6.2f} {x['p99']:>6.2f}")
+              f"{x['p50']:>6.2f} {x['p99']:>6.2f} {r['statements']:>9.2f} {r['executes']:>8.2f} {r['prepares']:>8.3f}")
+    print("stmts/req: MariaDB's Questions per request (statements the pool sent: prepared executions and "
+          f"text queries);\nexecutes: of which prepared; prepares: statements prepared (new connections). "
+          f"The floor: {floor['statements']:.2f}.")
 
     checks = []
     for r in measured:
@@ -334,10 +401,10 @@ def growth(args):
         raise SystemExit("bench.py growth: expected two runs (small, big)")
     small, big = rows
     print(f"{'patient':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'pool ms/req':>11} {'db ms/req':>9} "
-          f"{'non-2xx':>7}")
+          f"{'stmts/req':>9} {'non-2xx':>7}")
     for r in rows:
         print(f"{r['label']:<28} {r['rps']:>8.0f} {ms(r['p50_us']):>7.2f} {ms(r['p99_us']):>7.2f} "
-              f"{r['pool_ms']:>11.3f} {r['db_ms']:>9.3f} {r['non2xx']:>7}")
+              f"{r['pool_ms']:>11.3f} {r['db_ms']:>9.3f} {r['statements']:>9.2f} {r['non2xx']:>7}")
     # Flat: the big patient costs at most half as much again (plus noise slack) as the small one.
     p50_ok = ms(big["p50_us"]) <= 1.5 * ms(small["p50_us"]) + 0.5
     db_ok = big["db_ms"] <= 1.5 * small["db_ms"] + 0.05
@@ -357,6 +424,8 @@ def main():
     processes = argparse.ArgumentParser(add_help=False)
     for group in ("pool", "floor", "nginx", "db"):
         processes.add_argument(f"--{group}-pidfile", required=True)
+    processes.add_argument("--db-socket", required=True)
+    processes.add_argument("--access-log", required=True)
     sub = parser.add_subparsers(dest="command", required=True)
     e = sub.add_parser("endpoints", parents=[processes])
     e.add_argument("--state", required=True)
