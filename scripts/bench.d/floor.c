@@ -58,7 +58,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     FCGX_Init();
-    listen_fd = FCGX_OpenSocket(argv[1], 1024);
+    listen_fd = FCGX_OpenSocket(argv[1], 511); /* the pool's listen_backlog and listen_mode */
     if (listen_fd < 0 || chmod(argv[1], 0660) != 0) {
         perror("floor: cannot listen");
         return 1;
