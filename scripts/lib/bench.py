@@ -5,7 +5,8 @@ tables and checks the budgets as ratios to the floor (scripts/bench).
     bench.py endpoints --state STATE.json --base URL --seconds S --floor-seconds F
                        --out RESULTS.jsonl PROCESSES
         every endpoint of scripts/bench.d/endpoints.py, in order, each between two runs
-        of the floor: floor, endpoint 1, floor, endpoint 2, ..., floor
+        of the floor: floor, endpoint 1, floor, endpoint 2, ..., floor; every ratio is
+        to the median of the floor's runs
     bench.py measure --name NAME --url URL --seconds S --out RESULTS.jsonl PROCESSES
                      [--label TEXT] [--method POST] [--body TEXT] [--content-type TYPE]
                      [--token TOKEN]
@@ -61,7 +62,7 @@ CONNECTIONS, THREADS = 32, 2
 # replaced after max_requests connect anew).
 COUNTERS = ("Questions", "Com_stmt_execute", "Com_stmt_prepare", "Connections")
 # The floor's CPU per request should be the same in each of its runs; a larger spread
-# means the machine's speed changed during the run (the ratios use the neighbouring runs).
+# means other load came and went during the run (the ratios use the runs' median).
 FLOOR_SPREAD_WARNING = 1.3
 
 
@@ -260,10 +261,13 @@ def fill(template, state):
     return re.sub(r"\{([a-z_][a-z0-9_]*)\}", value, template) if template else template
 
 
-def reference(before, after):
-    """The floor an endpoint is compared with: the mean of the runs just before and after."""
-    keys = ("app_ms", "stack_ms", "nginx_ms", "rps", "p50_us", "p99_us")
-    return {key: (before[key] + after[key]) / 2 for key in keys}
+def reference(floors):
+    """The floor every endpoint is compared with: the median of the floor's runs, taken
+    before the first endpoint and after each one. On a shared machine other load comes
+    in bursts; the median of runs spread over the whole sequence resists a burst that
+    hits one run better than the runs next to an endpoint do."""
+    keys = ("app_ms", "stack_ms", "nginx_ms", "db_ms", "rps", "p50_us", "p99_us", "statements")
+    return {key: statistics.median(f[key] for f in floors) for key in keys} | {"runs": len(floors)}
 
 
 def ratios(result, floor):
@@ -283,29 +287,25 @@ def endpoints(args):
     floor_load = dict(name="floor", label="floor (C libfcgi)", kind="floor", app="floor",
                       url=base + catalog.FLOOR_PATH, seconds=args.floor_seconds, method="GET",
                       content_type="application/json")
+
+    def run(load):
+        return run_load(load, roots, args.db_socket, overhead, args.access_log)
+
+    # floor, endpoint 1, floor, endpoint 2, ..., floor
+    results = [run(floor_load)]
+    for endpoint in catalog.ENDPOINTS:
+        load = dict(name=endpoint.name, label=endpoint.label, kind="endpoint", app="pool",
+                    url=base + fill(endpoint.path, state), seconds=args.seconds, method=endpoint.method,
+                    body=fill(endpoint.body, state), content_type=endpoint.content_type,
+                    token=state["token"] if endpoint.auth else None)
+        results.append(run(load) | {"budget": endpoint.budget})
+        results.append(run(floor_load))
+    floor = reference([r for r in results if r["kind"] == "floor"])
     with open(args.out, "a") as out:
-        def write(result):
+        for result in results:
+            if result["kind"] == "endpoint":
+                result.update(floor=floor, ratios=ratios(result, floor))
             out.write(json.dumps(result) + "\n")
-            out.flush()
-
-        def run(load):
-            return run_load(load, roots, args.db_socket, overhead, args.access_log)
-
-        previous = run(floor_load)
-        write(previous)
-        for endpoint in catalog.ENDPOINTS:
-            load = dict(name=endpoint.name, label=endpoint.label, kind="endpoint", app="pool",
-                        url=base + fill(endpoint.path, state), seconds=args.seconds, method=endpoint.method,
-                        body=fill(endpoint.body, state), content_type=endpoint.content_type,
-                        token=state["token"] if endpoint.auth else None)
-            result = run(load)
-            following = run(floor_load)
-            result["budget"] = endpoint.budget
-            result["floor"] = reference(previous, following)
-            result["ratios"] = ratios(result, result["floor"])
-            write(result)
-            write(following)
-            previous = following
     return 0
 
 
@@ -340,22 +340,22 @@ def report(args):
     if not floors or not measured:
         raise SystemExit("bench.py report: no floor or no endpoint in the results")
 
-    cpu = [f["floor_ms"] for f in floors]
-    floor = {key: statistics.mean(f[key] for f in floors)
-             for key in ("rps", "p50_us", "p99_us", "floor_ms", "nginx_ms", "db_ms", "statements")}
+    cpu = [f["app_ms"] for f in floors]
+    floor = measured[0]["floor"]
     print(f"Floor: GET {catalog.FLOOR_PATH} answered by scripts/bench.d/floor.c, {len(floors)} runs of "
-          f"{floors[0]['seconds']} s (one before and one after each endpoint).\n"
-          f"Its CPU per request: mean {floor['floor_ms']:.4f} ms, min {min(cpu):.4f}, max {max(cpu):.4f}.")
+          f"{floors[0]['seconds']} s (before the first endpoint and after each one).\n"
+          f"Its CPU per request: median {floor['app_ms']:.4f} ms (the reference of every ratio), "
+          f"min {min(cpu):.4f}, max {max(cpu):.4f}.")
     if min(cpu) > 0 and max(cpu) / min(cpu) > FLOOR_SPREAD_WARNING:
-        print(f"  note: the floor's runs differ by {max(cpu) / min(cpu):.2f}x: the machine's speed changed "
-              f"during the run; each endpoint is compared with the runs next to it.")
+        print(f"  note: the floor's runs differ by {max(cpu) / min(cpu):.2f}x: other load came and went "
+              f"during the run, and the ratios are less certain than usual.")
 
     header = (f"{'endpoint':<30} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'app ms/req':>10} "
               f"{'nginx ms/req':>12} {'db ms/req':>9} {'stmts/req':>9} {'non-2xx':>7} {'peak RSS/worker':>15}")
     print(f"\nThis machine, this run (absolute; not budgeted):\n{header}\n{'-' * len(header)}")
-    floor_row = dict(label=f"floor (mean of {len(floors)})", app_ms=floor["floor_ms"],
-                     non2xx=sum(f["non2xx"] for f in floors), peak_rss_kib=max(f["peak_rss_kib"] for f in floors),
-                     **{k: floor[k] for k in ("rps", "p50_us", "p99_us", "nginx_ms", "db_ms", "statements")})
+    floor_row = dict(label=f"floor (median of {len(floors)})", non2xx=sum(f["non2xx"] for f in floors),
+                     peak_rss_kib=max(f["peak_rss_kib"] for f in floors),
+                     **{k: floor[k] for k in ("rps", "p50_us", "p99_us", "app_ms", "nginx_ms", "db_ms", "statements")})
     for r in [floor_row] + measured:
         print(f"{r['label']:<30} {r['rps']:>7.0f} {ms(r['p50_us']):>7.2f} {ms(r['p99_us']):>7.2f} "
               f"{r['app_ms']:>10.3f} {r['nginx_ms']:>12.3f} {r['db_ms']:>9.3f} {r['statements']:>9.2f} "
@@ -368,7 +368,7 @@ def report(args):
 
     header = (f"{'endpoint':<30} {'CPU x':>7} {'budget':>7} {'stack CPU x':>11} {'req/s x':>8} "
               f"{'p50 x':>6} {'p99 x':>6} {'stmts/req':>9} {'executes':>8} {'prepares':>8}")
-    print(f"\nRatios to the floor (same run; CPU x = pool CPU per request / the floor responder's;\n"
+    print(f"\nRatios to the floor (same run, its median; CPU x = pool CPU per request / the floor responder's;\n"
           f"stack CPU x = pool + nginx + MariaDB / floor + nginx; req/s x below 1 = slower):\n"
           f"{header}\n{'-' * len(header)}")
     for r in measured:
