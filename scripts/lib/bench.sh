@@ -1,4 +1,4 @@
-# Helpers for scripts/bench (sourced; needs common.sh, mariadb.sh, stack.sh).
+# Helpers for scripts/bench (sourced; needs common.sh, mariadb.sh, nginx.sh, stack.sh).
 
 # bench_sql VAR DB SQL [mariadb options...]: runs SQL in database DB as root.
 bench_sql() {
