@@ -1,38 +1,69 @@
 #!/usr/bin/env python3
-"""Runs one wrk load and attributes CPU from /proc; prints the tables (scripts/bench).
+"""Runs the wrk loads, attributes CPU from /proc, counts database statements, prints the
+tables and checks the budgets as ratios to the floor (scripts/bench).
 
-    bench.py measure --name NAME --url URL --seconds S --out RESULTS.jsonl
-                     --pool-pidfile F --nginx-pidfile F --db-pidfile F
-                     [--method POST] [--body TEXT] [--content-type TYPE] [--token TOKEN]
-    bench.py report RESULTS.jsonl      the endpoint table and the budgets (exit 1 on FAIL)
+    bench.py endpoints --state STATE.json --base URL --seconds S --floor-seconds F
+                       --out RESULTS.jsonl PROCESSES
+        every endpoint of scripts/bench.d/endpoints.py, in order, each between two runs
+        of the floor: floor, endpoint 1, floor, endpoint 2, ..., floor; every ratio is
+        to the median of the floor's runs
+    bench.py measure --name NAME --url URL --seconds S --out RESULTS.jsonl PROCESSES
+                     [--label TEXT] [--method POST] [--body TEXT] [--content-type TYPE]
+                     [--token TOKEN]
+        one run against the pool (the growth check)
+    bench.py report RESULTS.jsonl      the tables, the ratios, the budgets (exit 1 on FAIL)
     bench.py growth RESULTS.jsonl      100 vs 100,000 rows (exit 1 when not flat)
 
-CPU per request: each process group (pool, nginx, MariaDB) is a root pid from its pid
-file plus the root's live children. Its CPU time is the root's utime+stime+cutime+cstime
-plus each child's utime+stime (/proc/<pid>/stat, clock ticks): a worker that exits and
-is reaped during the run moves into the root's cutime/cstime, so recycled workers are
-counted without having to see them. The delta over the run divided by the requests wrk
-completed is the CPU per request. Peak RSS per worker is the largest VmHWM of any pool
-worker seen while polling during the run (the marks are reset at its start).
-Standard library only.
+PROCESSES: --pool-pidfile F --floor-pidfile F --nginx-pidfile F --db-pidfile F --db-socket S
+           --access-log F (nginx's access log)
+
+Requests served: the lines nginx's access log gained during the run. That is wrk's
+completed requests plus the few (at most one per connection) that wrk abandoned when it
+stopped, which nginx logs as 499 but the application still answered, with their
+statements and CPU. CPU and statements are divided by it; req/s is wrk's.
+
+CPU per request: each process group (pool, floor, nginx, MariaDB) is a root pid from its
+pid file plus the root's live children. Its CPU time is the root's utime+stime+cutime+
+cstime plus each child's utime+stime (/proc/<pid>/stat, clock ticks): a worker that exits
+and is reaped during the run moves into the root's cutime/cstime, so recycled workers are
+counted without having to see them. The delta over the run divided by the requests
+served is the CPU per request. The run ends when wrk has stopped and the processes
+have settled (no CPU moving; at least 0.3 s, at most 3 s), so requests in flight are
+charged to it.
+
+Statements per request: the delta of MariaDB's global `Questions` over the run (every
+statement a client sends, prepared executions included; not prepares, closes or pings),
+less what reading the counters adds, divided by the requests served. The bench's
+MariaDB serves only the bench, so that is what the pool sent.
+
+Peak RSS per worker is the largest VmHWM of any worker of the answering group seen while
+polling during the run (the marks are reset at its start). Standard library only.
 """
 import argparse
 import json
 import os
+import re
+import statistics
 import subprocess
 import sys
 import time
 
-WRK_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench.d", "request.lua")
-TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
-GROUPS = ("pool", "nginx", "db")
-CONNECTIONS, THREADS = 32, 2
+BENCH_D = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench.d")
+sys.path.insert(0, BENCH_D)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import endpoints as catalog  # noqa: E402  (scripts/bench.d/endpoints.py)
 
-# Pool CPU per request the design allows, in ms, by endpoint name (scripts/bench).
-CPU_BUDGET_MS = {"health": 0.1, "users-me": 0.15, "list-20": 0.3}
-# p99 budget for every endpoint but login, whose password hash is slow on purpose.
-P99_BUDGET_MS = 10.0
-P99_EXEMPT = {"login"}
+WRK_SCRIPT = os.path.join(BENCH_D, "request.lua")
+TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
+GROUPS = ("pool", "floor", "nginx", "db")
+CONNECTIONS, THREADS = 32, 2
+# Questions: statements sent by clients. The others explain them: prepared executions
+# (the pool's queries), prepares (a new connection's cache filling), connections (workers
+# replaced after max_requests connect anew).
+COUNTERS = ("Questions", "Com_stmt_execute", "Com_stmt_prepare", "Connections")
+# The floor's CPU per request should be the same in each of its runs; a larger spread
+# means other load came and went during the run (the ratios use the runs' median).
+FLOOR_SPREAD_WARNING = 1.3
 
 
 def read_pid(path):
@@ -79,6 +110,60 @@ def group_ticks(root):
     return total
 
 
+def ticks(roots):
+    return {group: group_ticks(roots[group]) for group in GROUPS}
+
+
+def settle(roots):
+    """Waits for the requests still in flight when wrk stopped: at least 0.3 s, then until
+    no group used more than one tick in 0.2 s, at most 3 s. Returns the ticks then."""
+    time.sleep(0.3)
+    last = ticks(roots)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = ticks(roots)
+        moved = sum(now.values()) - sum(last.values())
+        last = now
+        if moved <= 1:
+            break
+    return last
+
+
+def db_status(socket):
+    """MariaDB's global COUNTERS, through the bench stack's socket."""
+    names = ", ".join(f"'{name}'" for name in COUNTERS)
+    done = subprocess.run(
+        ["mariadb", "--no-defaults", f"--socket={socket}", "-uroot", "-N", "-B",
+         "-e", f"SHOW GLOBAL STATUS WHERE Variable_name IN ({names})"],
+        capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"bench.py: cannot read MariaDB's status counters: {done.stderr.strip()}")
+    values = dict(line.split("\t") for line in done.stdout.splitlines())
+    return {name: int(values[name]) for name in COUNTERS}
+
+
+def status_overhead(socket):
+    """What one reading of the counters adds to them (its connection and its SHOW):
+    the smallest delta between consecutive readings with nothing else running."""
+    readings = [db_status(socket) for _ in range(3)]
+    return {name: min(b[name] - a[name] for a, b in zip(readings, readings[1:])) for name in COUNTERS}
+
+
+def log_size(path):
+    return os.path.getsize(path)
+
+
+def lines_since(path, offset):
+    """Lines appended to PATH after byte OFFSET (nginx's access log: one per request)."""
+    count = 0
+    with open(path, "rb") as f:
+        f.seek(offset)
+        while chunk := f.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
 def peak_rss_kib(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -99,16 +184,17 @@ def reset_peak_rss(pid):
         pass
 
 
-def run_wrk(args, pool_root):
-    """Runs wrk; meanwhile polls the pool's workers' VmHWM. Returns (wrk JSON, peaks by pid)."""
-    env = dict(os.environ, BENCH_METHOD=args.method, BENCH_BODY=args.body or "",
-               BENCH_CONTENT_TYPE=args.content_type, BENCH_TOKEN=args.token or "")
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{args.seconds}s", "--latency",
-               "--timeout", "10s", "-s", WRK_SCRIPT, args.url]
+def run_wrk(load, app_root):
+    """Runs wrk; meanwhile polls the answering group's workers' VmHWM. Returns (wrk JSON,
+    peaks by pid)."""
+    env = dict(os.environ, BENCH_METHOD=load["method"], BENCH_BODY=load.get("body") or "",
+               BENCH_CONTENT_TYPE=load["content_type"], BENCH_TOKEN=load.get("token") or "")
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{load['seconds']}s", "--latency",
+               "--timeout", "10s", "-s", WRK_SCRIPT, load["url"]]
     peaks = {}
     wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     while True:
-        for pid in children(pool_root):
+        for pid in children(app_root):
             kib = peak_rss_kib(pid)
             if kib is not None:
                 peaks[pid] = max(kib, peaks.get(pid, 0))
@@ -122,29 +208,119 @@ def run_wrk(args, pool_root):
     return json.loads(lines[-1][len("BENCH_JSON "):]), peaks
 
 
-def measure(args):
-    roots = {"pool": read_pid(args.pool_pidfile), "nginx": read_pid(args.nginx_pidfile),
-             "db": read_pid(args.db_pidfile)}
-    for pid in children(roots["pool"]):
+def run_load(load, roots, socket, overhead, access_log):
+    """One wrk run described by LOAD (name, label, kind, app, url, seconds, method, body,
+    content_type, token); returns its result with CPU and statements per request."""
+    app = load["app"]
+    for pid in children(roots[app]):
         reset_peak_rss(pid)
-    before = {group: group_ticks(roots[group]) for group in GROUPS}
-    result, peaks = run_wrk(args, roots["pool"])
-    time.sleep(0.3)  # requests in flight when wrk stopped finish and are charged here
-    after = {group: group_ticks(roots[group]) for group in GROUPS}
-    requests = max(result["requests"], 1)
-    result.update(
-        name=args.name, label=args.label or f"{args.method} {args.url.split('/', 3)[-1]}",
-        seconds=args.seconds, rps=result["requests"] / (result["duration_us"] / 1e6),
+    # The counters are read outside the CPU window, so reading them costs the run nothing.
+    status_before = db_status(socket)
+    log_offset = log_size(access_log)
+    before = ticks(roots)
+    result, peaks = run_wrk(load, roots[app])
+    after = settle(roots)
+    status_after = db_status(socket)
+    served = lines_since(access_log, log_offset)
+    if served < result["requests"]:
+        raise SystemExit(f"bench.py: nginx logged {served} requests, wrk completed {result['requests']}")
+    requests = max(served, 1)
+    result.update(served=served,
+        name=load["name"], label=load["label"], kind=load["kind"], app=app, seconds=load["seconds"],
+        rps=result["requests"] / (result["duration_us"] / 1e6),
         workers_seen=len(peaks), peak_rss_kib=max(peaks.values(), default=0))
     for group in GROUPS:
         result[f"{group}_ms"] = (after[group] - before[group]) * TICK_MS / requests
+    result["app_ms"] = result[f"{app}_ms"]
+    # Everything a request costs on the server side: the floor touches no database.
+    result["stack_ms"] = result["app_ms"] + result["nginx_ms"] + (result["db_ms"] if app == "pool" else 0)
+    delta = {name: status_after[name] - status_before[name] - overhead[name] for name in COUNTERS}
+    result["statements"] = delta["Questions"] / requests
+    result["executes"] = delta["Com_stmt_execute"] / requests
+    result["prepares"] = delta["Com_stmt_prepare"] / requests
+    result["db_connections"] = delta["Connections"]
+    print(f"    {result['label']}: {result['rps']:.0f} req/s, p99 {result['p99_us'] / 1000:.2f} ms, "
+          f"{app} {result['app_ms']:.3f} ms/req, {result['statements']:.2f} statements/req, "
+          f"non-2xx {result['non2xx']}", file=sys.stderr)
+    return result
+
+
+def roots_of(args):
+    if not os.path.isfile(args.access_log):
+        raise SystemExit(f"bench.py: no access log at {args.access_log}")
+    return {"pool": read_pid(args.pool_pidfile), "floor": read_pid(args.floor_pidfile),
+            "nginx": read_pid(args.nginx_pidfile), "db": read_pid(args.db_pidfile)}
+
+
+def fill(template, state):
+    """Replaces {key} in TEMPLATE with the state file's value of key."""
+    def value(match):
+        if match.group(1) not in state:
+            raise SystemExit(f"bench.py: {template!r} names {match.group(0)}, which the state file lacks")
+        return str(state[match.group(1)])
+    return re.sub(r"\{([a-z_][a-z0-9_]*)\}", value, template) if template else template
+
+
+def reference(floors):
+    """The floor every endpoint is compared with: the median of the floor's runs, taken
+    before the first endpoint and after each one. On a shared machine other load comes
+    in bursts; the median of runs spread over the whole sequence resists a burst that
+    hits one run better than the runs next to an endpoint do."""
+    keys = ("app_ms", "stack_ms", "nginx_ms", "db_ms", "rps", "p50_us", "p99_us", "statements")
+    return {key: statistics.median(f[key] for f in floors) for key in keys} | {"runs": len(floors)}
+
+
+def ratios(result, floor):
+    def ratio(a, b):
+        return a / b if b > 0 else float("inf")
+    return {"cpu": ratio(result["app_ms"], floor["app_ms"]), "stack_cpu": ratio(result["stack_ms"], floor["stack_ms"]),
+            "rps": ratio(result["rps"], floor["rps"]), "p50": ratio(result["p50_us"], floor["p50_us"]),
+            "p99": ratio(result["p99_us"], floor["p99_us"])}
+
+
+def endpoints(args):
+    with open(args.state) as f:
+        state = json.load(f)
+    roots = roots_of(args)
+    overhead = status_overhead(args.db_socket)
+    base = args.base.rstrip("/")
+    floor_load = dict(name="floor", label="floor (C libfcgi)", kind="floor", app="floor",
+                      url=base + catalog.FLOOR_PATH, seconds=args.floor_seconds, method="GET",
+                      content_type="application/json")
+
+    def run(load):
+        return run_load(load, roots, args.db_socket, overhead, args.access_log)
+
+    # floor, endpoint 1, floor, endpoint 2, ..., floor
+    results = [run(floor_load)]
+    for endpoint in catalog.ENDPOINTS:
+        load = dict(name=endpoint.name, label=endpoint.label, kind="endpoint", app="pool",
+                    url=base + fill(endpoint.path, state), seconds=args.seconds, method=endpoint.method,
+                    body=fill(endpoint.body, state), content_type=endpoint.content_type,
+                    token=state["token"] if endpoint.auth else None)
+        results.append(run(load) | {"budget": endpoint.budget})
+        results.append(run(floor_load))
+    floor = reference([r for r in results if r["kind"] == "floor"])
+    with open(args.out, "a") as out:
+        for result in results:
+            if result["kind"] == "endpoint":
+                result.update(floor=floor, ratios=ratios(result, floor))
+            out.write(json.dumps(result) + "\n")
+    return 0
+
+
+def measure(args):
+    roots = roots_of(args)
+    load = dict(name=args.name, label=args.label or f"{args.method} {args.url.split('/', 3)[-1]}",
+                kind="single", app="pool", url=args.url, seconds=args.seconds, method=args.method,
+                body=args.body, content_type=args.content_type, token=args.token)
+    result = run_load(load, roots, args.db_socket, status_overhead(args.db_socket), args.access_log)
     with open(args.out, "a") as out:
         out.write(json.dumps(result) + "\n")
-    print(f"    {result['label']}: {result['rps']:.0f} req/s, p99 {result['p99_us'] / 1000:.2f} ms, "
-          f"pool {result['pool_ms']:.3f} ms/req, non-2xx {result['non2xx']}", file=sys.stderr)
+    return 0
 
 
-def load(path):
+def load_results(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
 
@@ -158,31 +334,61 @@ def errors(r):
 
 
 def report(args):
-    rows = load(args.results)
-    header = (f"{'endpoint':<34} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'pool ms/req':>11} "
-              f"{'nginx ms/req':>12} {'db ms/req':>9} {'non-2xx':>7} {'peak RSS/worker':>15}")
-    print(header)
-    print("-" * len(header))
-    for r in rows:
-        print(f"{r['label']:<34} {r['rps']:>8.0f} {ms(r['p50_us']):>7.2f} {ms(r['p99_us']):>7.2f} "
-              f"{r['pool_ms']:>11.3f} {r['nginx_ms']:>12.3f} {r['db_ms']:>9.3f} {r['non2xx']:>7} "
-              f"{r['peak_rss_kib'] / 1024:>11.1f} MiB")
+    rows = load_results(args.results)
+    floors = [r for r in rows if r["kind"] == "floor"]
+    measured = [r for r in rows if r["kind"] == "endpoint"]
+    if not floors or not measured:
+        raise SystemExit("bench.py report: no floor or no endpoint in the results")
+
+    cpu = [f["app_ms"] for f in floors]
+    floor = measured[0]["floor"]
+    print(f"Floor: GET {catalog.FLOOR_PATH} answered by scripts/bench.d/floor.c, {len(floors)} runs of "
+          f"{floors[0]['seconds']} s (before the first endpoint and after each one).\n"
+          f"Its CPU per request: median {floor['app_ms']:.4f} ms (the reference of every ratio), "
+          f"min {min(cpu):.4f}, max {max(cpu):.4f}.")
+    if min(cpu) > 0 and max(cpu) / min(cpu) > FLOOR_SPREAD_WARNING:
+        print(f"  note: the floor's runs differ by {max(cpu) / min(cpu):.2f}x: other load came and went "
+              f"during the run, and the ratios are less certain than usual.")
+
+    header = (f"{'endpoint':<30} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'app ms/req':>10} "
+              f"{'nginx ms/req':>12} {'db ms/req':>9} {'stmts/req':>9} {'non-2xx':>7} {'peak RSS/worker':>15}")
+    print(f"\nThis machine, this run (absolute; not budgeted):\n{header}\n{'-' * len(header)}")
+    floor_row = dict(label=f"floor (median of {len(floors)})", non2xx=sum(f["non2xx"] for f in floors),
+                     peak_rss_kib=max(f["peak_rss_kib"] for f in floors),
+                     **{k: floor[k] for k in ("rps", "p50_us", "p99_us", "app_ms", "nginx_ms", "db_ms", "statements")})
+    for r in [floor_row] + measured:
+        print(f"{r['label']:<30} {r['rps']:>7.0f} {ms(r['p50_us']):>7.2f} {ms(r['p99_us']):>7.2f} "
+              f"{r['app_ms']:>10.3f} {r['nginx_ms']:>12.3f} {r['db_ms']:>9.3f} {r['statements']:>9.2f} "
+              f"{r['non2xx']:>7} {r['peak_rss_kib'] / 1024:>11.1f} MiB")
     failed = ", ".join(f"{r['name']} {errors(r)}" for r in rows if errors(r)) or "none"
-    seen = ", ".join(f"{r['name']} {r['workers_seen']}" for r in rows)
-    seconds = rows[0]["seconds"] if rows else "?"
-    print(f"\n{CONNECTIONS} connections, {THREADS} wrk threads, {seconds} s per endpoint; CPU in ms per "
-          f"completed request.\nSocket errors: {failed}. Worker processes seen (more than the pool's "
-          f"size = recycled during the run): {seen}.")
+    seen = ", ".join(f"{r['name']} {r['workers_seen']}" for r in measured)
+    print(f"\n{CONNECTIONS} connections, {THREADS} wrk threads, {measured[0]['seconds']} s per endpoint; CPU in ms "
+          f"per request served (app: the pool, or the floor's responder).\nSocket errors: {failed}. "
+          f"Worker processes seen (more than the pool's size = recycled during the run): {seen}.")
+
+    header = (f"{'endpoint':<30} {'CPU x':>7} {'budget':>7} {'stack CPU x':>11} {'req/s x':>8} "
+              f"{'p50 x':>6} {'p99 x':>6} {'stmts/req':>9} {'executes':>8} {'prepares':>8}")
+    print(f"\nRatios to the floor (same run, its median; CPU x = pool CPU per request / the floor responder's;\n"
+          f"stack CPU x = pool + nginx + MariaDB / floor + nginx; req/s x below 1 = slower):\n"
+          f"{header}\n{'-' * len(header)}")
+    for r in measured:
+        x = r["ratios"]
+        budget = f"<= {r['budget']:g}" if r["budget"] is not None else "-"
+        print(f"{r['label']:<30} {x['cpu']:>7.2f} {budget:>7} {x['stack_cpu']:>11.2f} {x['rps']:>8.3f} "
+              f"{x['p50']:>6.2f} {x['p99']:>6.2f} {r['statements']:>9.2f} {r['executes']:>8.2f} {r['prepares']:>8.3f}")
+    print("stmts/req: MariaDB's Questions per request (statements the pool sent: prepared executions and "
+          f"text queries);\nexecutes: of which prepared; prepares: statements prepared (new connections). "
+          f"The floor: {floor['statements']:.2f}.")
+
     checks = []
-    for r in rows:
-        if r["name"] in CPU_BUDGET_MS:
-            limit = CPU_BUDGET_MS[r["name"]]
-            checks.append((r["pool_ms"] <= limit, f"{r['label']}: pool CPU {r['pool_ms']:.3f} ms/req <= {limit} ms"))
-    for r in rows:
-        if r["name"] not in P99_EXEMPT:
-            checks.append((ms(r["p99_us"]) < P99_BUDGET_MS, f"{r['label']}: p99 {ms(r['p99_us']):.2f} ms < {P99_BUDGET_MS:g} ms"))
+    for r in measured:
+        if r["budget"] is not None:
+            checks.append((r["ratios"]["cpu"] <= r["budget"],
+                           f"{r['label']}: pool CPU {r['ratios']['cpu']:.2f} x the floor's "
+                           f"({r['app_ms']:.3f} vs {r['floor']['app_ms']:.4f} ms/req) <= {r['budget']:g}"))
     bad = [r["name"] for r in rows if r["non2xx"] or errors(r)]
-    checks.append((not bad, "no non-2xx answers and no socket errors" + (f" (failed: {', '.join(bad)})" if bad else "")))
+    checks.append((not bad, "no non-2xx answers and no socket errors, floor included"
+                   + (f" (failed: {', '.join(sorted(set(bad)))})" if bad else "")))
     print("\nBudgets")
     for ok, text in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")
@@ -190,14 +396,15 @@ def report(args):
 
 
 def growth(args):
-    rows = load(args.results)
+    rows = load_results(args.results)
     if len(rows) != 2:
         raise SystemExit("bench.py growth: expected two runs (small, big)")
     small, big = rows
-    print(f"{'patient':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'pool ms/req':>11} {'db ms/req':>9} {'non-2xx':>7}")
+    print(f"{'patient':<28} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'pool ms/req':>11} {'db ms/req':>9} "
+          f"{'stmts/req':>9} {'non-2xx':>7}")
     for r in rows:
         print(f"{r['label']:<28} {r['rps']:>8.0f} {ms(r['p50_us']):>7.2f} {ms(r['p99_us']):>7.2f} "
-              f"{r['pool_ms']:>11.3f} {r['db_ms']:>9.3f} {r['non2xx']:>7}")
+              f"{r['pool_ms']:>11.3f} {r['db_ms']:>9.3f} {r['statements']:>9.2f} {r['non2xx']:>7}")
     # Flat: the big patient costs at most half as much again (plus noise slack) as the small one.
     p50_ok = ms(big["p50_us"]) <= 1.5 * ms(small["p50_us"]) + 0.5
     db_ok = big["db_ms"] <= 1.5 * small["db_ms"] + 0.05
@@ -214,15 +421,24 @@ def growth(args):
 
 def main():
     parser = argparse.ArgumentParser(description="scripts/bench helper")
+    processes = argparse.ArgumentParser(add_help=False)
+    for group in ("pool", "floor", "nginx", "db"):
+        processes.add_argument(f"--{group}-pidfile", required=True)
+    processes.add_argument("--db-socket", required=True)
+    processes.add_argument("--access-log", required=True)
     sub = parser.add_subparsers(dest="command", required=True)
-    m = sub.add_parser("measure")
+    e = sub.add_parser("endpoints", parents=[processes])
+    e.add_argument("--state", required=True)
+    e.add_argument("--base", required=True)
+    e.add_argument("--seconds", type=int, required=True)
+    e.add_argument("--floor-seconds", type=int, required=True)
+    e.add_argument("--out", required=True)
+    m = sub.add_parser("measure", parents=[processes])
     m.add_argument("--name", required=True)
     m.add_argument("--label")
     m.add_argument("--url", required=True)
     m.add_argument("--seconds", type=int, required=True)
     m.add_argument("--out", required=True)
-    for group in ("pool", "nginx", "db"):
-        m.add_argument(f"--{group}-pidfile", required=True)
     m.add_argument("--method", default="GET")
     m.add_argument("--body")
     m.add_argument("--content-type", default="application/json")
@@ -230,10 +446,7 @@ def main():
     for name in ("report", "growth"):
         sub.add_parser(name).add_argument("results")
     args = parser.parse_args()
-    if args.command == "measure":
-        measure(args)
-        return 0
-    return report(args) if args.command == "report" else growth(args)
+    return {"endpoints": endpoints, "measure": measure, "report": report, "growth": growth}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-# Helpers for scripts/bench (sourced; needs common.sh, mariadb.sh, stack.sh).
+# Helpers for scripts/bench (sourced; needs common.sh, mariadb.sh, nginx.sh, stack.sh).
 
 # bench_sql VAR DB SQL [mariadb options...]: runs SQL in database DB as root.
 bench_sql() {
@@ -69,4 +69,59 @@ bench_explain() {
     printf '  %s  medications read through key %s (%s), rows actually read (ANALYZE r_rows): %s\n' \
         "$ok" "${key:-none}" "${extra:-no extra}" "${rows:-?}"
     [ "$ok" = PASS ]
+}
+
+# The floor: scripts/bench.d/floor.c, a minimal C libfcgi responder that answers a fixed
+# small JSON body. It is built in VAR/floor/ and has its own socket and pid file under
+# VAR/run/; nginx reaches it through a location that only the bench's nginx.conf has
+# (bench_nginx_floor).
+bench_floor_socket() { printf '%s\n' "$1/run/bench-floor.sock"; }
+bench_floor_pidfile() { printf '%s\n' "$1/run/bench-floor.pid"; }
+
+# bench_floor_start VAR PROCESSES THREADS: compiles the floor with cc against Debian's
+# libfcgi-dev and starts it with the pool's shape (PROCESSES x THREADS) in its own
+# session; returns once it listens.
+bench_floor_start() {
+    local var="$1" processes="$2" threads="$3" socket pidfile i
+    socket="$(bench_floor_socket "$var")"
+    pidfile="$(bench_floor_pidfile "$var")"
+    mkdir -p "$var/floor" "$var/run" "$var/log"
+    cc -O2 -Wall -Wextra -o "$var/floor/floor" "$MK_ROOT/scripts/bench.d/floor.c" -lfcgi -lpthread ||
+        mk_die "cannot compile scripts/bench.d/floor.c"
+    rm -f "$socket" "$pidfile"
+    mk_log "starting the floor ($processes processes x $threads threads, $socket)"
+    setsid "$var/floor/floor" "$socket" "$processes" "$threads" "$pidfile" \
+        </dev/null >>"$var/log/floor.log" 2>&1 9>&- &
+    for ((i = 0; i < 50; i++)); do
+        mk_pid_of "$pidfile" >/dev/null && [ -S "$socket" ] && return 0
+        kill -0 "$!" 2>/dev/null || { mk_tail_logs "$var/log/floor.log"; mk_die "the floor exited at start"; }
+        sleep 0.1
+    done
+    mk_die "the floor wrote no pid file within 5 s"
+}
+
+# bench_floor_stop VAR: stops the floor, if it runs.
+bench_floor_stop() {
+    mk_stop_pidfile "$(bench_floor_pidfile "$1")" "the floor" 5
+}
+
+# bench_nginx_floor PREFIX SOCKET PATH: routes PATH to the floor's SOCKET in the nginx.conf
+# that mk_stack_start rendered under PREFIX, and reloads nginx. The location sits in the
+# same server as the pool's locations, under /api/v1/, so nginx does the same work for
+# the floor as for an endpoint of the pool: same rate-limit class and zones, the same
+# FastCGI params (inherited from the server level), the same access log. Only the bench's
+# copy gains it; nginx/ and the configurations of scripts/run and scripts/test do not.
+bench_nginx_floor() {
+    local prefix="$1" socket="$2" path="$3"
+    cat >"$prefix/conf/bench-floor.conf" <<CONF
+# Written by scripts/bench (scripts/lib/bench.sh): the floor, scripts/bench.d/floor.c.
+location = $path {
+    fastcgi_pass unix:$socket;
+}
+CONF
+    grep -q 'include bench-floor.conf;' "$prefix/conf/nginx.conf" ||
+        perl -0pi -e 's{^([ \t]*)(include medikeep/medikeep-locations\.conf;)}{$1include bench-floor.conf;\n$1$2}m
+            or die "no include of medikeep-locations.conf in nginx.conf\n"' "$prefix/conf/nginx.conf" ||
+        mk_die "cannot add the floor's location to $prefix/conf/nginx.conf"
+    mk_nginx_start "$prefix"
 }

@@ -1,0 +1,53 @@
+"""The endpoints scripts/bench measures, in this order, and their budgets.
+
+Every budget is a ratio: the pool's CPU per request may be at most `budget` times the
+floor's (the C libfcgi responder of floor.c behind the same nginx, measured in the
+same run just before and just after the endpoint). Absolute figures differ by 2x and
+more between machines and runs; the ratio does not, so budgets are never written in
+milliseconds. `budget=None` measures and reports an endpoint without judging it.
+
+To add an endpoint: seed what it needs in scripts/lib/bench_seed.py (ids go into the
+state file), then add one line below. `path` and `body` may name values of the state
+file in braces, e.g. {medication_id}; they are filled in before the run.
+"""
+from dataclasses import dataclass
+
+# The floor's own route, only in the bench's rendered nginx.conf (scripts/lib/bench.sh).
+FLOOR_PATH = "/api/v1/bench-floor"
+
+# Budgets, in multiples of the floor's CPU per request.
+HEALTH_BUDGET = 2.0  # nginx -> pool -> one trivial database round trip
+AUTHENTICATED_BUDGET = 3.0  # token check and one row
+LIST_BUDGET = 8.0  # a page of 20 records with their joins; every list/summary endpoint
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # key in the results (results.jsonl) and in the budget lines
+    label: str  # how the tables show it
+    path: str
+    method: str = "GET"
+    auth: bool = True  # send the bench user's token
+    body: str | None = None
+    content_type: str = "application/json"
+    budget: float | None = None  # pool CPU per request <= budget x the floor's
+
+
+ENDPOINTS = [
+    Endpoint("health", "GET /system/health", "/api/v1/system/health", auth=False, budget=HEALTH_BUDGET),
+    Endpoint("users-me", "GET /users/me", "/api/v1/users/me", budget=AUTHENTICATED_BUDGET),
+    Endpoint("list-20", "GET /medications/?limit=20", "/api/v1/medications/?limit=20", budget=LIST_BUDGET),
+    Endpoint("get", "GET /medications/{id}", "/api/v1/medications/{medication_id}"),
+    Endpoint("create", "POST /medications/", "/api/v1/medications/", method="POST",
+             body='{"medication_name": "Bench aspirin", "dosage": "100 mg", "frequency": "once daily", '
+                  '"route": "oral", "tags": ["bench", "cardio"]}'),
+    # Argon2id on purpose: tens of ms per request; reported, not budgeted.
+    Endpoint("login", "POST /auth/login", "/api/v1/auth/login", method="POST", auth=False,
+             body="username={username}&password={password}", content_type="application/x-www-form-urlencoded"),
+    # Planned: the vitals list and the vitals stats of a patient with 100,000 readings,
+    # each within the list's budget; with the real paths once the routes exist, e.g.
+    #   Endpoint("vitals-list", "GET /vitals/?patient_id=..&limit=20",
+    #            "/api/v1/vitals/?patient_id={vitals_patient_id}&limit=20", budget=LIST_BUDGET),
+    #   Endpoint("vitals-stats", "GET /vitals/patient/{id}/stats",
+    #            "/api/v1/vitals/patient/{vitals_patient_id}/stats", budget=LIST_BUDGET),
+]
