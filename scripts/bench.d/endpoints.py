@@ -44,10 +44,10 @@ ENDPOINTS = [
     # Argon2id on purpose: tens of ms per request; reported, not budgeted.
     Endpoint("login", "POST /auth/login", "/api/v1/auth/login", method="POST", auth=False,
              body="username={username}&password={password}", content_type="application/x-www-form-urlencoded"),
-    # Planned: the vitals list and the vitals stats of a patient with 100,000 readings,
-    # each within the list's budget; with the real paths once the routes exist, e.g.
-    #   Endpoint("vitals-list", "GET /vitals/?patient_id=..&limit=20",
-    #            "/api/v1/vitals/?patient_id={vitals_patient_id}&limit=20", budget=LIST_BUDGET),
-    #   Endpoint("vitals-stats", "GET /vitals/patient/{id}/stats",
-    #            "/api/v1/vitals/patient/{vitals_patient_id}/stats", budget=LIST_BUDGET),
+    # A patient's 100 readings in one answer, and the statistics of a patient with
+    # 100,000 (from vitals_totals and index range reads: they must not grow with it).
+    Endpoint("vitals-list", "GET /vitals/?patient_id= (100)", "/api/v1/vitals/?patient_id={vitals_patient_id}",
+             budget=LIST_BUDGET),
+    Endpoint("vitals-stats", "GET /vitals/patient/{id}/stats (100k)",
+             "/api/v1/vitals/patient/{vitals_big_patient_id}/stats", budget=LIST_BUDGET),
 ]

@@ -30,6 +30,21 @@ bench_insert_medications() {
         FROM seq_1_to_$count;"
 }
 
+# bench_insert_vitals VAR DB PATIENT COUNT: COUNT readings for PATIENT, one every 15
+# minutes back from now, in one statement (the triggers keep vitals_totals as they go).
+bench_insert_vitals() {
+    local var="$1" db="$2" patient="$3" count="$4"
+    bench_sql "$var" "$db" "
+        INSERT INTO vitals (patient_id, recorded_date, systolic_bp, diastolic_bp, heart_rate, temperature,
+            weight, oxygen_saturation, blood_glucose, glucose_context, device_used)
+        SELECT $patient, UTC_TIMESTAMP() - INTERVAL (seq * 15) MINUTE, 110 + seq % 40, 70 + seq % 15,
+            60 + seq % 30, IF(seq % 4 = 0, 97.5 + (seq % 20) / 10, NULL), IF(seq % 10 = 0, 150 + seq % 7, NULL),
+            IF(seq % 3 = 0, 95 + seq % 5, NULL), IF(seq % 6 = 0, 85 + seq % 40, NULL),
+            IF(seq % 6 = 0, ELT(seq % 4 + 1, 'fasting', 'before_meal', 'after_meal', 'random'), NULL),
+            'Bench cuff'
+        FROM seq_1_to_$count;"
+}
+
 # bench_capture_list_sql VAR DB URL TOKEN VALUE...: the SELECT the pool runs for one GET
 # of URL, taken from MariaDB's general log so EXPLAIN sees exactly the application's
 # query. A statement prepared while the log was off is logged with its `?` markers,

@@ -129,9 +129,15 @@ def main():
     growth = [bench.call("POST", "/api/v1/patient-management/", {
         "first_name": "Growth", "last_name": last, "birth_date": "1980-05-17"}, expect=(201,))["id"]
         for last in ("Small", "Big")]
+    # Vitals: 100 readings for the list, 100,000 for the statistics and the growth check
+    # (scripts/bench inserts them with SQL).
+    vitals = [bench.call("POST", "/api/v1/patient-management/", {
+        "first_name": "Vitals", "last_name": last, "birth_date": "1975-03-02"}, expect=(201,))["id"]
+        for last in ("Hundred", "Many")]
     state = {
         "token": bench.token, "username": "bench", "password": PASSWORD,
         "medication_id": ids[len(ids) // 2], "small_patient_id": growth[0], "big_patient_id": growth[1],
+        "vitals_patient_id": vitals[0], "vitals_big_patient_id": vitals[1],
         "practitioner_id": practitioners[0], "pharmacy_id": pharmacies[0],
     }
     with open(state_file, "w") as out:
