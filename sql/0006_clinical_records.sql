@@ -115,8 +115,20 @@ CREATE TABLE vitals (
     notes TEXT NULL,
     created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     updated_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,
+    -- "The latest weight" must not scan back through every reading that has none: each
+    -- measure the statistics report has a flag and an index to seek its latest reading.
+    has_weight TINYINT AS (weight IS NOT NULL) VIRTUAL,
+    has_temperature TINYINT AS (temperature IS NOT NULL) VIRTUAL,
+    has_bmi TINYINT AS (bmi IS NOT NULL) VIRTUAL,
+    has_blood_glucose TINYINT AS (blood_glucose IS NOT NULL) VIRTUAL,
+    has_a1c TINYINT AS (a1c IS NOT NULL) VIRTUAL,
     KEY ix_vitals_patient_date (patient_id, recorded_date, id),
     KEY ix_vitals_patient_glucose (patient_id, glucose_context, recorded_date),
+    KEY ix_vitals_weight (patient_id, has_weight, recorded_date),
+    KEY ix_vitals_temperature (patient_id, has_temperature, recorded_date),
+    KEY ix_vitals_bmi (patient_id, has_bmi, recorded_date),
+    KEY ix_vitals_blood_glucose (patient_id, has_blood_glucose, recorded_date),
+    KEY ix_vitals_a1c (patient_id, has_a1c, recorded_date),
     CONSTRAINT fk_vitals_patient FOREIGN KEY (patient_id) REFERENCES patients (id) ON DELETE CASCADE,
     CONSTRAINT fk_vitals_practitioner FOREIGN KEY (practitioner_id) REFERENCES practitioners (id) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

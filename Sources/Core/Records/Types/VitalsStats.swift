@@ -1,6 +1,7 @@
 /// `/vitals/stats` and `/vitals/patient/{id}/stats`: averages from `vitals_totals` (one
-/// row), the latest reading date and the current / first weight from index range reads
-/// on (patient_id, recorded_date) — constant work however many readings there are.
+/// row), the latest reading date from (patient_id, recorded_date), and each measure's
+/// latest (and first) value by one seek in its (patient_id, has_<measure>, recorded_date)
+/// index — constant work however many readings there are.
 enum VitalsStats {
     /// The caller's active patient, or `patient_id` — access-checked like every patient
     /// id (upstream answers another user's statistics here).
@@ -17,7 +18,7 @@ enum VitalsStats {
     /// names what to take from that reading (its id, to tell one reading from two).
     static func edge(_ column: String, first: Bool = false, select: String? = nil) -> String {
         """
-        (SELECT v.\(select ?? column) FROM vitals v WHERE v.patient_id = p.id AND v.\(column) IS NOT NULL
+        (SELECT v.\(select ?? column) FROM vitals v WHERE v.patient_id = p.id AND v.has_\(column) = 1
          ORDER BY v.recorded_date \(first ? "ASC" : "DESC"), v.id \(first ? "ASC" : "DESC") LIMIT 1)
         """
     }
