@@ -27,10 +27,10 @@ enum FastCGIExchange {
             let name = UnsafeRawBufferPointer(rebasing: bytes[..<equals])
             let value = { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(equals + 1)...]), as: UTF8.self) }
             if name.starts(with: httpPrefix) {
-                let header = headerName(UnsafeRawBufferPointer(rebasing: name[httpPrefix.count...]))
-                if header == "x-request-id" {
+                // Only the headers Core reads become Strings; nginx passes a dozen more.
+                if name.elementsEqual(requestIDParam) {
                     requestID = sanitizedRequestID(value())
-                } else {
+                } else if let header = passedHeaders.first(where: { name.elementsEqual($0.param) })?.name {
                     headers[header] = value()
                 }
                 continue
@@ -65,24 +65,23 @@ enum FastCGIExchange {
     }
 
     static let httpPrefix = Array("HTTP_".utf8)
-
-    /// `USER_AGENT` → `user-agent`.
-    static func headerName(_ bytes: UnsafeRawBufferPointer) -> String {
-        String(unsafeUninitializedCapacity: bytes.count) { buffer in
-            for (index, byte) in bytes.enumerated() {
-                buffer[index] =
-                    byte == UInt8(ascii: "_") ? UInt8(ascii: "-") : (byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
-            }
-            return bytes.count
-        }
-    }
+    static let requestIDParam = Array("HTTP_X_REQUEST_ID".utf8)
+    /// The request headers handlers read (`Request.headers`), by their FastCGI names. A
+    /// handler that needs another header adds it here.
+    static let passedHeaders: [(param: [UInt8], name: String)] = ["authorization", "cookie", "if-none-match", "range"]
+        .map { (Array(("HTTP_" + $0.uppercased().replacingOccurrences(of: "-", with: "_")).utf8), $0) }
 
     /// A client-supplied request id is echoed in headers and logs: keep it short and plain.
     static func sanitizedRequestID(_ value: String) -> String {
-        String(
-            value.prefix(64).filter {
-                $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".")
-            })
+        // ASCII letters, digits and -_. only: checked as bytes (per request, so no
+        // Unicode character properties).
+        let kept = value.utf8.prefix(64).filter { byte in
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."): true
+            default: false
+            }
+        }
+        return String(decoding: kept, as: UTF8.self)
     }
 
     /// Writes status line, headers and body in one `FCGX_PutStr`.

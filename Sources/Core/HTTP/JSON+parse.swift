@@ -40,6 +40,8 @@ extension JSON {
 }
 
 private struct JSONParser {
+    /// Objects up to this many keys check for a repeated key by comparing, not hashing.
+    static let directComparisons = 16
     let bytes: [UInt8]
     let limits: JSONLimits
     var index = 0
@@ -93,8 +95,9 @@ private struct JSONParser {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
         index += 1
         var pairs: [(String, JSON)] = []
-        // Keys seen so far, hashed: the object's own lookup is a linear scan, fine for
-        // the few dozen keys a record has, quadratic for a hostile body's thousands.
+        // Keys seen so far. A handful are compared directly (cheaper than hashing, and
+        // what every honest object is); past that a hash set takes over, so a hostile
+        // body's thousands of keys still cost linear time, not quadratic.
         var seen = Set<String>()
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
@@ -106,11 +109,18 @@ private struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyOffset = index
             let key = try parseString()
-            guard seen.insert(key).inserted else {
+            let repeated: Bool
+            if pairs.count < Self.directComparisons {
+                repeated = pairs.contains { $0.0 == key }
+            } else {
+                if seen.isEmpty { seen = Set(pairs.map(\.0)) }
+                repeated = !seen.insert(key).inserted
+            }
+            guard !repeated else {
                 index = keyOffset
                 throw error("duplicate key \"\(key.prefix(64))\"")
             }
-            guard seen.count <= limits.maxKeysPerObject else {
+            guard pairs.count < limits.maxKeysPerObject else {
                 index = keyOffset
                 throw error("more than \(limits.maxKeysPerObject) keys in one object")
             }

@@ -17,6 +17,12 @@ public struct Response: Sendable {
             body: value.serialized())
     }
 
+    /// A JSON response whose body the caller encoded already.
+    public static func json(encoded body: [UInt8], status: Int = 200) -> Response {
+        Response(
+            status: status, headers: [(name: "Content-Type", value: "application/json; charset=utf-8")], body: body)
+    }
+
     /// `{"message": ...}` — the contract's shape for deletes and simple confirmations.
     public static func message(_ text: String, status: Int = 200) -> Response {
         .json(["message": .string(text)], status: status)

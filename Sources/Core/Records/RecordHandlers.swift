@@ -52,7 +52,19 @@ public struct RecordHandlers: Sendable {
         let rows = try context.db.query(
             query.selectFrom + whereClause + " ORDER BY \(type.order) LIMIT ? OFFSET ?",
             binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
-        return .json(.array(rows.map { RecordJSON.render($0, layout: query.layout) }))
+        return .json(encoded: encodeList(rows))
+    }
+
+    /// `[row, row, …]` as bytes, each row written straight from its columns.
+    func encodeList(_ rows: [Row]) -> [UInt8] {
+        var out: [UInt8] = [0x5B]
+        out.reserveCapacity(64 + rows.count * 64 * query.layout.count / 4)
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out.append(0x2C) }
+            RecordJSON.write(row, plan: query.plan, into: &out)
+        }
+        out.append(0x5D)
+        return out
     }
 
     /// The WHERE clause of a list: the patient (access-checked here unless the caller did),
