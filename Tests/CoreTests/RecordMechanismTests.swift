@@ -185,6 +185,48 @@ import Testing
         #expect(unknown.jsonBody?["standardized_vaccine_id"] == .null)
     }
 
+    // MARK: list encoding
+
+    /// Lists write rows straight to bytes; each item must equal what the item's own GET
+    /// (rendered through the JSON tree) answers, for every kind of field and embed.
+    @Test func listItemsEqualTheirSingleRecord() throws {
+        let t = try TestApp()
+        let user = try t.registerAndLogin("enc")
+        let practitioner = try t.makePractitioner()
+        let condition = try created(
+            t.send(
+                "POST", "/api/v1/conditions/",
+                json: [
+                    "condition_name": "Quote \" and \\ é🙂", "practitioner_id": .int(practitioner), "tags": ["a", "b"],
+                ],
+                token: user.token), "condition")
+        _ = try created(
+            t.send(
+                "POST", "/api/v1/vitals/",
+                json: [
+                    "recorded_date": "2025-10-01T08:00:00+02:00", "weight": 150, "temperature": 98.6, "heart_rate": 70,
+                ],
+                token: user.token), "vitals")
+        _ = try created(
+            t.send(
+                "POST", "/api/v1/medications/",
+                json: ["medication_name": "Med", "reminder_enabled": true, "reminder_times": ["08:00"], "tags": []],
+                token: user.token), "medication")
+        _ = try created(
+            t.send(
+                "POST", "/api/v1/encounters/",
+                json: ["encounter_date": "2025-01-01", "condition_id": .int(condition), "duration_minutes": 30],
+                token: user.token), "encounter")
+        for path in ["/api/v1/conditions", "/api/v1/vitals", "/api/v1/medications", "/api/v1/encounters"] {
+            let items = try #require(t.send("GET", path + "/", token: user.token).jsonBody?.arrayValue)
+            #expect(!items.isEmpty, "\(path)")
+            for item in items {
+                let id = try #require(item["id"]?.intValue)
+                #expect(t.send("GET", "\(path)/\(id)", token: user.token).jsonBody == item, "\(path)/\(id)")
+            }
+        }
+    }
+
     // MARK: statements per read
 
     /// An authenticated read of the active patient's records sends two statements: the
