@@ -8,11 +8,19 @@ extension Context {
     public func requireUser() throws -> AuthenticatedUser {
         if let cachedUser { return cachedUser }
         guard let token = bearerToken() else { throw APIError.unauthorized }
+        let now = Int64(time(nil))
         let claims: TokenClaims
-        do {
-            claims = try services.shared.tokenSigner.verify(token, now: Int64(time(nil)))
-        } catch {
-            throw APIError.unauthorized
+        if let known = services.verifiedTokens[token] {
+            guard now < known.expiresAt else { throw APIError.unauthorized }
+            claims = known
+        } else {
+            do {
+                claims = try services.shared.tokenSigner.verify(token, now: now)
+            } catch {
+                throw APIError.unauthorized
+            }
+            if services.verifiedTokens.count >= Services.verifiedTokenCapacity { services.verifiedTokens.removeAll() }
+            services.verifiedTokens[token] = claims
         }
         // The same statement resolves the active patient (`ActivePatient`), so a read of
         // the active patient's records costs two statements: this one and the read.

@@ -87,12 +87,13 @@ public enum Vitals {
     static func paginated(_ context: Context) throws -> Response {
         let patientID = try context.parameters.id("patient_id")
         let page = try Pagination(query: context.query, defaultLimit: 10, maxLimit: 100)
-        let (whereClause, binds) = try handlers.conditions(context, patientID: patientID, extra: [])
+        let filter = try handlers.conditions(context, patientID: patientID, extra: [])
         let db = context.db
         let rows = try db.query(
-            handlers.query.selectFrom + whereClause + " ORDER BY \(type.order) LIMIT ? OFFSET ?",
-            binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
-        let total = try db.queryOne("SELECT COUNT(*) AS n FROM vitals r" + whereClause, binds)?.int("n") ?? 0
+            handlers.query.selectFrom + filter.sql + " ORDER BY \(type.order) LIMIT ? OFFSET ?",
+            filter.binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
+        try filter.confirmAccess(ifEmpty: rows, context)
+        let total = try db.queryOne("SELECT COUNT(*) AS n FROM vitals r" + filter.sql, filter.binds)?.int("n") ?? 0
         return .json([
             "items": .array(rows.map { RecordJSON.render($0, layout: handlers.query.layout) }),
             "total": .int(total), "skip": .int(Int64(page.skip)), "limit": .int(Int64(page.limit)),
