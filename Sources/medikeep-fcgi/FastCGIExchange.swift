@@ -35,15 +35,16 @@ enum FastCGIExchange {
                 }
                 continue
             }
-            switch String(decoding: name, as: UTF8.self) {
-            case "REQUEST_METHOD": method = value()
-            case "DOCUMENT_URI": path = value()
-            case "QUERY_STRING": queryString = value()
-            case "REMOTE_ADDR": remoteAddress = value()
-            case "CONTENT_TYPE": headers["content-type"] = value()
-            case "CONTENT_LENGTH": contentLength = Int(value()) ?? 0
-            case "HTTPS": isSecure = value().lowercased() == "on"
-            default: break
+            // Compared as bytes: nginx sends ~20 other params a String would be made for.
+            guard let known = Param.allCases.first(where: { name.elementsEqual($0.bytes) }) else { continue }
+            switch known {
+            case .method: method = value()
+            case .path: path = value()
+            case .query: queryString = value()
+            case .remoteAddress: remoteAddress = value()
+            case .contentType: headers["content-type"] = value()
+            case .contentLength: contentLength = Int(value()) ?? 0
+            case .https: isSecure = value().lowercased() == "on"
             }
         }
         var body: [UInt8] = []
@@ -62,6 +63,13 @@ enum FastCGIExchange {
         return Request(
             method: method, path: path, query: QueryParameters(parsing: queryString), headers: headers,
             remoteAddress: remoteAddress, body: body, requestID: requestID, isSecure: isSecure)
+    }
+
+    /// The non-header params Core uses.
+    enum Param: String, CaseIterable {
+        case method = "REQUEST_METHOD", path = "DOCUMENT_URI", query = "QUERY_STRING", remoteAddress = "REMOTE_ADDR"
+        case contentType = "CONTENT_TYPE", contentLength = "CONTENT_LENGTH", https = "HTTPS"
+        var bytes: String.UTF8View { rawValue.utf8 }
     }
 
     static let httpPrefix = Array("HTTP_".utf8)
@@ -84,16 +92,30 @@ enum FastCGIExchange {
         return String(decoding: kept, as: UTF8.self)
     }
 
-    /// Writes status line, headers and body in one `FCGX_PutStr`.
+    /// Writes status line and headers (built as bytes; a CR or LF in a header value is
+    /// dropped, so no value can start a header of its own), then the body.
     static func write(_ response: Response, to request: UnsafeMutablePointer<FCGX_Request>) {
-        var head = "Status: \(response.status) \(HTTPStatus.reason(response.status))\r\n"
+        var head: [UInt8] = []
+        head.reserveCapacity(256)
+        head.append(contentsOf: "Status: ".utf8)
+        JSON.writeInteger(Int64(response.status), into: &head)
+        head.append(0x20)
+        head.append(contentsOf: HTTPStatus.reason(response.status).utf8)
+        head.append(contentsOf: [0x0D, 0x0A])
         for header in response.headers {
-            head += "\(header.name): \(header.value.filter { $0 != "\r" && $0 != "\n" })\r\n"
+            head.append(contentsOf: header.name.utf8)
+            head.append(contentsOf: [0x3A, 0x20])
+            for byte in header.value.utf8 where byte != 0x0D && byte != 0x0A { head.append(byte) }
+            head.append(contentsOf: [0x0D, 0x0A])
         }
-        if response.status != 204 { head += "Content-Length: \(response.body.count)\r\n" }
-        head += "\r\n"
+        if response.status != 204 {
+            head.append(contentsOf: "Content-Length: ".utf8)
+            JSON.writeInteger(Int64(response.body.count), into: &head)
+            head.append(contentsOf: [0x0D, 0x0A])
+        }
+        head.append(contentsOf: [0x0D, 0x0A])
         // Two writes into libfcgi's buffer rather than one concatenated copy of the body.
-        put(Array(head.utf8), request)
+        put(head, request)
         put(response.body, request)
     }
 

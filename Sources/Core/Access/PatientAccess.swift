@@ -28,8 +28,11 @@ public enum PatientAccess {
             SELECT s.patient_id FROM patient_shares s WHERE s.shared_with_user_id = ? AND s.is_active = 1 \
             AND (s.expires_at IS NULL OR s.expires_at > UTC_TIMESTAMP()) AND s.permission_level IN (\(levels))))
             """
-        return (sql, [.int(user), .int(user)])
+        return (sql, binds(user: user))
     }
+
+    /// The binds of `condition` alone, for callers whose SQL was built once ahead.
+    public static func binds(user: Int64) -> [SQLValue] { [.int(user), .int(user)] }
 
     /// Throws 404 unless `user` may act on `patientID` at `level`.
     public static func require(_ level: AccessLevel, patient patientID: Int64, user: Int64, db: Connection) throws {

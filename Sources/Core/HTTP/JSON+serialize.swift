@@ -47,7 +47,7 @@ extension JSON {
         }
     }
 
-    static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
+    public static func writeInteger(_ value: Int64, into out: inout [UInt8]) {
         if value == 0 {
             out.append(0x30)
             return

@@ -28,9 +28,7 @@ public enum ActivePatient {
             """
     }
 
-    static func binds(user: Int64) -> [SQLValue] {
-        PatientAccess.condition(patientColumn: "a.id", user: user, level: .view).binds
-    }
+    static func binds(user: Int64) -> [SQLValue] { PatientAccess.binds(user: user) }
 
     static func id(in row: Row) -> Int64? { row.int("mk_active_id") ?? row.int("mk_fallback_id") }
 }
