@@ -93,6 +93,22 @@ def db_execute(sql):
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
+def family_with_doctor(user, child_last, specialty, doctor):
+    """The user's own patient record, a child patient of theirs and a practitioner
+    (of a new specialty) to point records at: (me, child, doctor) as JSON."""
+    token = user.token
+    me = h.get("/api/v1/patients/me", token=token).json
+    r = h.post("/api/v1/patient-management/", token=token,
+               json_body={"first_name": "Kid", "last_name": child_last, "birth_date": "2017-07-07"})
+    assert r.status == 201, r
+    child = r.json
+    r = h.post("/api/v1/medical-specialties/", token=token, json_body={"name": h.unique(specialty + " ")})
+    assert r.status in (200, 201), r
+    r = h.post("/api/v1/practitioners/", token=token, json_body={"name": h.unique(doctor + " "), "specialty_id": r.json["id"]})
+    assert r.status == 201, r
+    return me, child, r.json
+
+
 class ApiTestCase(unittest.TestCase):
     maxDiff = None
 

@@ -371,3 +371,28 @@ def assert_security_headers(test, response):
         test.assertEqual(response.headers.get_all(name), [value],
                          f"{name} on {response!r}: {dict(response.headers)}")
     test.assertIsNone(response.header("Strict-Transport-Security"), response.headers)
+
+
+def in_parallel(functions, timeout=60):
+    """Runs each function on its own thread, released together by a barrier;
+    returns their results (an exception is returned in place of a result)."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait(10)
+            results[index] = function()
+        except Exception as error:  # reported by the caller's assertions
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, f), daemon=True) for i, f in enumerate(functions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    return results
+
+
+# A minimal FastCGI client (responder role), for what nginx does not let through as
+# is: a body trickling in over seconds, the HTTPS param.

@@ -22,7 +22,6 @@ import json
 import os
 import socket
 import struct
-import threading
 import time
 import unittest
 import urllib.parse
@@ -57,30 +56,6 @@ def pool_setting(key, default):
                     return value.strip()
     return default
 
-
-def in_parallel(functions, timeout=60):
-    """Runs each function on its own thread, released together by a barrier;
-    returns their results (an exception is returned in place of a result)."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait(10)
-            results[index] = function()
-        except Exception as error:  # reported by the caller's assertions
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, f), daemon=True) for i, f in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    return results
-
-
-# A minimal FastCGI client (responder role), for what nginx does not let through as
-# is: a body trickling in over seconds, the HTTPS param.
 
 FCGI_VERSION = 1
 FCGI_BEGIN_REQUEST, FCGI_END_REQUEST, FCGI_PARAMS, FCGI_STDIN, FCGI_STDOUT, FCGI_STDERR = 1, 3, 4, 5, 6, 7
@@ -364,7 +339,7 @@ class LoginRaceTests(ApiTestCase):
         def guess(i):
             return lambda: h.post(f"{API}/auth/login", form={"username": user.username, "password": f"Wrong-{i}x"})
 
-        results = in_parallel([guess(i) for i in range(attempts)])
+        results = h.in_parallel([guess(i) for i in range(attempts)])
         errors = [r for r in results if isinstance(r, Exception)]
         self.assertEqual(errors, [])
         statuses = sorted(r.status for r in results)
@@ -398,7 +373,7 @@ class SpecialtyCreateTests(ApiTestCase):
         def create(i):
             return lambda: h.post(f"{API}/medical-specialties/", json_body={"name": f"{prefix} {i}"}, token=user.token)
 
-        results = in_parallel([create(i) for i in range(25)])
+        results = h.in_parallel([create(i) for i in range(25)])
         self.assertEqual([r for r in results if isinstance(r, Exception)], [])
         statuses = [r.status for r in results]
         created = [s for s in statuses if s in (200, 201)]
@@ -421,7 +396,7 @@ class ConcurrentUpdateTests(ApiTestCase):
             self.ok(self.put(item, user, base))
             later_start = {"effective_period_start": f"2024-01-{15 + round_ % 4}"}  # <= the 20th: valid alone
             earlier_end = {"effective_period_end": f"2024-01-{11 + round_ % 3}"}    # >= the 10th: valid alone
-            results = in_parallel([lambda: h.request("PUT", item, json_body=later_start, token=user.token),
+            results = h.in_parallel([lambda: h.request("PUT", item, json_body=later_start, token=user.token),
                                    lambda: h.request("PUT", item, json_body=earlier_end, token=user.token)])
             for r in results:
                 self.assertNotIsInstance(r, Exception)

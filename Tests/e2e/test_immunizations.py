@@ -11,7 +11,7 @@ import datetime
 import unittest
 
 import harness as h
-from apicase import SCRIPT_TEXT, ApiTestCase, new_user
+from apicase import family_with_doctor, SCRIPT_TEXT, ApiTestCase, new_user
 
 MISSING = 999999999
 MMR_CODE, MMR_ID = "MeaslesMumpsandRubella", 33
@@ -38,17 +38,7 @@ class ImmunizationCase(ApiTestCase):
     @classmethod
     def setUpClass(cls):
         cls.user = new_user()
-        token = cls.user.token
-        cls.me = h.get("/api/v1/patients/me", token=token).json
-        r = h.post("/api/v1/patient-management/", token=token,
-                   json_body={"first_name": "Kid", "last_name": "Vax", "birth_date": "2019-09-09"})
-        assert r.status == 201, r
-        cls.child = r.json
-        r = h.post("/api/v1/medical-specialties/", token=token, json_body={"name": h.unique("Pediatrics ")})
-        assert r.status in (200, 201), r
-        r = h.post("/api/v1/practitioners/", token=token, json_body={"name": h.unique("Dr. Vax "), "specialty_id": r.json["id"]})
-        assert r.status == 201, r
-        cls.doctor = r.json
+        cls.me, cls.child, cls.doctor = family_with_doctor(cls.user, "Vax", "Pediatrics", "Dr. Vax")
 
     def create(self, body, user=None, path="/immunizations/"):
         return self.ok(self.post(path, user or self.user, body), 201)

@@ -11,12 +11,11 @@ A1c 2-20, BMI 5-150, weight 0-1500 lb (exclusive of 0), height 0-120 in.
 """
 import datetime
 import math
-import threading
 import time
 import unittest
 
 import harness as h
-from apicase import SCRIPT_TEXT, ApiTestCase, db_execute, new_user
+from apicase import family_with_doctor, SCRIPT_TEXT, ApiTestCase, db_execute, new_user
 
 MISSING = 999999999
 STATS_KEYS = ["total_readings", "latest_reading_date", "blood_pressure_avg", "heart_rate_avg", "weight_trend"]
@@ -56,17 +55,7 @@ class VitalsCase(ApiTestCase):
     @classmethod
     def setUpClass(cls):
         cls.user = new_user()
-        token = cls.user.token
-        cls.me = h.get("/api/v1/patients/me", token=token).json
-        r = h.post("/api/v1/patient-management/", token=token,
-                   json_body={"first_name": "Kid", "last_name": "Vitals", "birth_date": "2017-07-07"})
-        assert r.status == 201, r
-        cls.child = r.json
-        r = h.post("/api/v1/medical-specialties/", token=token, json_body={"name": h.unique("Family Medicine ")})
-        assert r.status in (200, 201), r
-        r = h.post("/api/v1/practitioners/", token=token, json_body={"name": h.unique("Dr. Pulse "), "specialty_id": r.json["id"]})
-        assert r.status == 201, r
-        cls.doctor = r.json
+        cls.me, cls.child, cls.doctor = family_with_doctor(cls.user, "Vitals", "Family Medicine", "Dr. Pulse")
 
     def create(self, body, user=None, path="/vitals/"):
         return self.ok(self.post(path, user or self.user, body), 201)
@@ -502,27 +491,6 @@ class MonthOfBloodPressureTests(VitalsCase):
         self.assertEqual((dashboard["total_vitals"], dashboard["total_records"]), (31, 31))
 
 
-def in_parallel(functions):
-    """Runs each function on its own thread, released together; results in order (an
-    exception in place of a result)."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait(10)
-            results[index] = function()
-        except Exception as error:  # reported by the caller's assertions
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, f), daemon=True) for i, f in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 class ConcurrentReadingsTests(VitalsCase):
     """The running totals behind /stats stay exact when readings of one patient arrive,
     change and go at the same time — the first ones included (the totals row is created
@@ -532,7 +500,7 @@ class ConcurrentReadingsTests(VitalsCase):
         for _ in range(3):
             user, pid = self.fresh_patient()
             path = f"/api/v1/vitals/patient/{pid}/vitals/"
-            results = in_parallel([
+            results = h.in_parallel([
                 lambda n=n: h.post(path, token=user.token, json_body={"recorded_date": f"2025-01-01T00:00:{n:02d}Z",
                                                                        "systolic_bp": 100 + n, "diastolic_bp": 70})
                 for n in range(8)])
@@ -540,7 +508,7 @@ class ConcurrentReadingsTests(VitalsCase):
             stats = self.ok(self.get("/vitals/stats", user))
             self.assertEqual((stats["total_readings"], stats["blood_pressure_avg"]), (8, {"systolic": 103.5, "diastolic": 70.0}))
             ids = [r.json["id"] for r in results]
-            results = in_parallel(
+            results = h.in_parallel(
                 [lambda i=i: h.request("DELETE", f"/api/v1/vitals/{i}", token=user.token) for i in ids[:4]]
                 + [lambda i=i: h.request("PUT", f"/api/v1/vitals/{i}", token=user.token, json_body={"systolic_bp": 200})
                    for i in ids[4:]])
