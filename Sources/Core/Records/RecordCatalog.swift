@@ -25,8 +25,18 @@ public enum RecordCatalog {
     /// The one list of record types. Order is the order of summaries after the contract's keys.
     static var modules: [any RecordTypeModule.Type] {
         [
-            Medications.self, Pharmacies.self, Practitioners.self, Practices.self, MedicalSpecialties.self,
-            Conditions.self, Allergies.self, Immunizations.self, Vitals.self, Encounters.self, Procedures.self,
+            Medications.self,
+            Pharmacies.self,
+            Practitioners.self,
+            Practices.self,
+            MedicalSpecialties.self,
+            Conditions.self,
+            Allergies.self,
+            Immunizations.self,
+            Vitals.self,
+            Encounters.self,
+            Procedures.self,
+            // (one per line: each new record type adds its own line)
         ]
     }
 
