@@ -71,13 +71,16 @@ public enum FieldKind: Sendable {
     case weekdays
     /// An array of objects stored as JSON, each validated by the described sub-fields.
     case objectList(maxItems: Int, fields: [FieldSpec])
+    /// A JSON value computed by SQL (`JSON_OBJECT(...)`) for output: a nested object such
+    /// as a linked medication's practitioner. Never accepted as input.
+    case json
 }
 
 extension FieldKind {
     /// True for kinds stored in a JSON column.
     var isJSONColumn: Bool {
         switch self {
-        case .stringList, .timesOfDay, .weekdays, .objectList: return true
+        case .stringList, .timesOfDay, .weekdays, .objectList, .json: return true
         default: return false
         }
     }

@@ -154,6 +154,8 @@ enum FieldValidation {
                 if !chosen.contains(text.lowercased()) { chosen.append(text.lowercased()) }
             }
             return .success(.array(days.filter(chosen.contains).map(JSON.string)))
+        case .json:
+            return fail("is computed and cannot be set")
         case .objectList(let maxItems, let fields):
             guard case .array(let items) = value else { return fail("must be a list of objects") }
             if items.count > maxItems { return fail("must have at most \(maxItems) items") }

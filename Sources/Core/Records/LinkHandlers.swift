@@ -12,7 +12,7 @@ public struct LinkHandlers: Sendable {
         self.link = link
         fieldsType = RecordType(
             name: link.name, table: link.table, path: "", idParameter: "relationship_id", scope: .directory,
-            fields: link.fields, labelField: "id")
+            fields: link.fields, rules: link.rules, labelField: "id")
     }
 
     public func register(in routes: RouteTable) {
@@ -46,11 +46,18 @@ public struct LinkHandlers: Sendable {
         add("l.\(link.left.column)", link.left.column, id)
         add("l.\(link.right.column)", link.right.column, id)
         for field in link.fields { add("l.\(field.column)", field.name, field.kind) }
+        let (leftAlias, rightAlias) = side == .left ? ("r", "o") : ("o", "r")
+        for value in link.computed {
+            let sql = value.sql.replacingOccurrences(of: "{link}", with: "l")
+                .replacingOccurrences(of: "{left}", with: leftAlias).replacingOccurrences(
+                    of: "{right}", with: rightAlias)
+            add("(\(sql))", value.name, value.kind)
+        }
         add("l.created_at", "created_at", .string(maxLength: 40))
         add("l.updated_at", "updated_at", .string(maxLength: 40))
         var embedded: [(name: String, kind: FieldKind, position: Int)] = []
         var idPosition = columns.count
-        for column in other.type.summary {
+        for column in other.summary {
             if column.name == "id" { idPosition = columns.count }
             embedded.append((column.name, column.kind, columns.count))
             columns.append(column.sql.replacingOccurrences(of: "{e}", with: "o"))
@@ -120,6 +127,7 @@ public struct LinkHandlers: Sendable {
             let patient = try locate(this, id: id, user: user, level: .edit, lock: true, db: db)
             let otherPatient = try locate(other, id: otherID, user: user, level: .view, lock: false, db: db)
             guard patient == otherPatient else { throw otherPatientError(other) }
+            try input.verifyReferences(patient: patient, db: db, status: 422)
             let linkID = try insert(thisID: id, otherID: otherID, side: door.side, input: input, db: db)
             return try fetchLink(linkID, from: door.side, db: db)
         }
@@ -154,6 +162,7 @@ public struct LinkHandlers: Sendable {
                     detail: .string("ids not found: \(missing.map(String.init).joined(separator: ", "))"))
             }
             guard found.allSatisfy({ $0.int("patient_id") == patient }) else { throw otherPatientError(other) }
+            try input.verifyReferences(patient: patient, db: db, status: 422)
             let linked = try db.query(
                 "SELECT \(other.column) AS other FROM \(link.table) WHERE \(this.column) = ? AND \(other.column) IN (\(placeholders))",
                 [.int(id)] + ids.map { .int($0) })
@@ -216,6 +225,7 @@ public struct LinkHandlers: Sendable {
             try lockLink(linkID, of: id, door: door, user: user, db: db)
             let existing = try fetchLink(linkID, from: door.side, db: db).objectValue ?? [:]
             let input = try RecordInput(type: fieldsType, body: body, existing: existing)
+            try input.verifyReferences(patient: nil, db: db, status: 422)
             if !input.changes.isEmpty {
                 _ = try db.execute(
                     "UPDATE \(link.table) SET \(input.changes.map { "\($0.column) = ?" }.joined(separator: ", ")) WHERE id = ?",
@@ -235,6 +245,7 @@ public struct LinkHandlers: Sendable {
             try lockLink(linkID, of: id, door: door, user: user, db: db)
             _ = try db.execute("DELETE FROM \(link.table) WHERE id = ?", [.int(linkID)])
         }
+        if let body = link.deletedBody { return .json(body) }
         return .message(link.deletedMessage)
     }
 

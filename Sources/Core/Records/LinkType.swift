@@ -10,10 +10,14 @@ public struct LinkType: Sendable {
         public let column: String
         /// The key the end is embedded under when seen from the other side ("medication").
         public let key: String
-        public init(_ type: RecordType, column: String, key: String) {
+        /// The columns embedded for this end (`{e}` is its alias); the type's summary
+        /// unless the link shows more (a medication with its prescriber and pharmacy).
+        public let summary: [RecordType.Embed.Column]
+        public init(_ type: RecordType, column: String, key: String, summary: [RecordType.Embed.Column]? = nil) {
             self.type = type
             self.column = column
             self.key = key
+            self.summary = summary ?? type.summary
         }
     }
 
@@ -52,35 +56,47 @@ public struct LinkType: Sendable {
     public let table: String
     public let left: End
     public let right: End
-    /// The link's own fields (a note, a purpose, overrides), validated like a record's.
+    /// The link's own fields (a note, a purpose, overrides), validated like a record's;
+    /// `.reference` fields (an override's prescriber) are checked like a record's.
     public let fields: [FieldSpec]
+    /// Rules over the link's fields after a change (an override's end after its start).
+    public let rules: [RecordType.Rule]
+    /// Values computed for every link row: SQL over `{link}`, `{left}` and `{right}`
+    /// (the link row and its two ends, whichever side the door is), e.g. an effective
+    /// dosage that is the link's override or else the medication's own.
+    public let computed: [RecordType.Computed]
     public let doors: [Door]
     public let createStatus: Int
     public let bulkStatus: Int
     /// Status of "already linked" and of "the other end is another patient's".
     public let duplicateStatus: Int
     public let otherPatientStatus: Int
-    /// The delete answer's message.
+    /// The delete answer: `{"message": deletedMessage}` unless `deletedBody` is given.
     public let deletedMessage: String
+    public let deletedBody: JSON?
     /// Most ids one bulk call may link.
     public let maxBulk: Int
 
     public init(
-        name: String, table: String, left: End, right: End, fields: [FieldSpec], doors: [Door],
+        name: String, table: String, left: End, right: End, fields: [FieldSpec], rules: [RecordType.Rule] = [],
+        computed: [RecordType.Computed] = [], doors: [Door],
         createStatus: Int = 201, bulkStatus: Int = 200, duplicateStatus: Int = 400, otherPatientStatus: Int = 400,
-        deletedMessage: String, maxBulk: Int = 100
+        deletedMessage: String, deletedBody: JSON? = nil, maxBulk: Int = 100
     ) {
         self.name = name
         self.table = table
         self.left = left
         self.right = right
         self.fields = fields
+        self.rules = rules
+        self.computed = computed
         self.doors = doors
         self.createStatus = createStatus
         self.bulkStatus = bulkStatus
         self.duplicateStatus = duplicateStatus
         self.otherPatientStatus = otherPatientStatus
         self.deletedMessage = deletedMessage
+        self.deletedBody = deletedBody
         self.maxBulk = maxBulk
     }
 

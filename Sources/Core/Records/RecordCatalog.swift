@@ -18,6 +18,8 @@ extension Immunizations: RecordTypeModule {}
 extension Vitals: RecordTypeModule {}
 extension Encounters: RecordTypeModule {}
 extension Procedures: RecordTypeModule {}
+extension Treatments: RecordTypeModule {}
+extension MedicalEquipment: RecordTypeModule {}
 
 /// Every described record type, and what follows from the descriptions for the features
 /// that span them all: dashboard counts, the account-deletion summary, directory usage.
@@ -36,6 +38,8 @@ public enum RecordCatalog {
             Vitals.self,
             Encounters.self,
             Procedures.self,
+            Treatments.self,
+            MedicalEquipment.self,
             // (one per line: each new record type adds its own line)
         ]
     }
