@@ -48,6 +48,9 @@ ENDPOINTS = [
     # 100,000 (from vitals_totals and index range reads: they must not grow with it).
     Endpoint("vitals-list", "GET /vitals/?limit=20 (of 100)",
              "/api/v1/vitals/?patient_id={vitals_patient_id}&limit=20", budget=LIST_BUDGET),
+    # A treatment's 20 linked medications, each with effective values computed in SQL.
+    Endpoint("treatment-meds", "GET /treatments/{id}/medications (20)",
+             "/api/v1/treatments/{treatment_id}/medications", budget=LIST_BUDGET),
     Endpoint("vitals-stats", "GET /vitals/patient/{id}/stats (100k)",
              "/api/v1/vitals/patient/{vitals_big_patient_id}/stats", budget=LIST_BUDGET),
 ]

@@ -129,6 +129,16 @@ def main():
     growth = [bench.call("POST", "/api/v1/patient-management/", {
         "first_name": "Growth", "last_name": last, "birth_date": "1980-05-17"}, expect=(201,))["id"]
         for last in ("Small", "Big")]
+    # A treatment with the 20 medications linked, every other one with overrides, so its
+    # medication list computes effective values over 20 links.
+    treatment = bench.call("POST", "/api/v1/treatments/", {
+        "treatment_name": "Bench cardiac plan", "mode": "advanced"}, expect=(201,))["id"]
+    bench.call("POST", f"/api/v1/treatments/{treatment}/medications/bulk", {"medication_ids": ids})
+    for index, link in enumerate(bench.call("GET", f"/api/v1/treatments/{treatment}/medications")):
+        if index % 2 == 0:
+            bench.call("PUT", f"/api/v1/treatments/{treatment}/medications/{link['id']}", {
+                "specific_dosage": "20 mg", "specific_prescriber_id": practitioners[0],
+                "specific_start_date": "2026-01-09"})
     # Vitals: 100 readings for the list, 100,000 for the statistics and the growth check
     # (scripts/bench inserts them with SQL).
     vitals = [bench.call("POST", "/api/v1/patient-management/", {
@@ -137,7 +147,7 @@ def main():
     state = {
         "token": bench.token, "username": "bench", "password": PASSWORD,
         "medication_id": ids[len(ids) // 2], "small_patient_id": growth[0], "big_patient_id": growth[1],
-        "vitals_patient_id": vitals[0], "vitals_big_patient_id": vitals[1],
+        "vitals_patient_id": vitals[0], "vitals_big_patient_id": vitals[1], "treatment_id": treatment,
         "practitioner_id": practitioners[0], "pharmacy_id": pharmacies[0],
     }
     with open(state_file, "w") as out:

@@ -7,13 +7,30 @@ public struct LinkHandlers: Sendable {
     public let link: LinkType
     /// The link's own fields as a record type, so input is validated by `RecordInput`.
     let fieldsType: RecordType
+    /// The select of link rows from each side, built once (see `select(from:)`).
+    let fromLeft: Select
+    let fromRight: Select
+
+    struct Select: Sendable {
+        let sql: String
+        let layout: [RecordQuery.Slot]
+        let plan: RecordQuery.WritePlan
+    }
 
     public init(_ link: LinkType) {
         self.link = link
         fieldsType = RecordType(
             name: link.name, table: link.table, path: "", idParameter: "relationship_id", scope: .directory,
             fields: link.fields, rules: link.rules, labelField: "id")
+        func built(_ side: LinkType.Side) -> Select {
+            let (sql, layout) = Self.select(link, from: side)
+            return Select(sql: sql, layout: layout, plan: RecordQuery.WritePlan(layout))
+        }
+        fromLeft = built(.left)
+        fromRight = built(.right)
     }
+
+    func select(from side: LinkType.Side) -> Select { side == .left ? fromLeft : fromRight }
 
     public func register(in routes: RouteTable) {
         for door in link.doors {
@@ -32,7 +49,7 @@ public struct LinkHandlers: Sendable {
     /// `SELECT` of link rows seen from `side`: the link's columns, then the other end's
     /// summary under its key. Aliases: `l` link, `r` this side, `o` the other side; both
     /// ends joined and required to share a patient.
-    func select(from side: LinkType.Side) -> (sql: String, layout: [RecordQuery.Slot]) {
+    static func select(_ link: LinkType, from side: LinkType.Side) -> (sql: String, layout: [RecordQuery.Slot]) {
         let this = link.end(side)
         let other = link.other(side)
         var columns: [String] = []
@@ -78,17 +95,23 @@ public struct LinkHandlers: Sendable {
         let id = try context.parameters.id(door.idParameter)
         let this = link.end(door.side)
         _ = try locate(this, id: id, user: user, level: .view, lock: false, db: context.db)
-        let (select, layout) = self.select(from: door.side)
-        let rows = try context.db.query(select + " WHERE l.\(this.column) = ? ORDER BY l.id", [.int(id)])
-        return .json(.array(rows.map { RecordJSON.render($0, layout: layout) }))
+        let select = self.select(from: door.side)
+        let rows = try context.db.query(select.sql + " WHERE l.\(this.column) = ? ORDER BY l.id", [.int(id)])
+        var out: [UInt8] = [0x5B]
+        for (index, row) in rows.enumerated() {
+            if index > 0 { out.append(0x2C) }
+            RecordJSON.write(row, plan: select.plan, into: &out)
+        }
+        out.append(0x5D)
+        return .json(encoded: out)
     }
 
     func fetchLink(_ linkID: Int64, from side: LinkType.Side, db: Connection) throws -> JSON {
-        let (select, layout) = self.select(from: side)
-        guard let row = try db.queryOne(select + " WHERE l.id = ?", [.int(linkID)]) else {
+        let select = self.select(from: side)
+        guard let row = try db.queryOne(select.sql + " WHERE l.id = ?", [.int(linkID)]) else {
             throw APIError.notFound("Relationship")
         }
-        return RecordJSON.render(row, layout: layout)
+        return RecordJSON.render(row, layout: select.layout)
     }
 
     /// The patient of `end`'s record `id` when the user may reach it at `level` (locked
