@@ -71,6 +71,9 @@ public enum FieldKind: Sendable {
     case weekdays
     /// An array of objects stored as JSON, each validated by the described sub-fields.
     case objectList(maxItems: Int, fields: [FieldSpec])
+    /// A free-form JSON object stored as JSON (an insurance's coverage details): any keys
+    /// and values, at most `maxLength` bytes as text.
+    case jsonObject(maxLength: Int)
     /// A JSON value computed by SQL (`JSON_OBJECT(...)`) for output: a nested object such
     /// as a linked medication's practitioner. Never accepted as input.
     case json
@@ -80,7 +83,7 @@ extension FieldKind {
     /// True for kinds stored in a JSON column.
     var isJSONColumn: Bool {
         switch self {
-        case .stringList, .timesOfDay, .weekdays, .objectList, .json: return true
+        case .stringList, .timesOfDay, .weekdays, .objectList, .jsonObject, .json: return true
         default: return false
         }
     }

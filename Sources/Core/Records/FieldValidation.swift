@@ -156,6 +156,14 @@ enum FieldValidation {
             return .success(.array(days.filter(chosen.contains).map(JSON.string)))
         case .json:
             return fail("is computed and cannot be set")
+        case .jsonObject(let maxLength):
+            guard case .object = value else { return fail("must be an object") }
+            if value.serializedString.utf8.count > maxLength {
+                return fail("must be at most \(maxLength) bytes as JSON")
+            }
+            // MariaDB refuses a JSON column value nested deeper than 32 levels.
+            if nesting(value) > 16 { return fail("must not be nested deeper than 16 levels") }
+            return .success(value)
         case .objectList(let maxItems, let fields):
             guard case .array(let items) = value else { return fail("must be a list of objects") }
             if items.count > maxItems { return fail("must have at most \(maxItems) items") }
@@ -179,6 +187,17 @@ enum FieldValidation {
                 accepted.append(.object(clean))
             }
             return .success(.array(accepted))
+        }
+    }
+}
+
+extension FieldValidation {
+    /// Levels of objects and arrays in `value` (a scalar is 0).
+    static func nesting(_ value: JSON) -> Int {
+        switch value {
+        case .array(let items): return 1 + (items.map(nesting).max() ?? 0)
+        case .object(let object): return 1 + (object.map { nesting($0.value) }.max() ?? 0)
+        default: return 0
         }
     }
 }

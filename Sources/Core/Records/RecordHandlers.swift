@@ -31,14 +31,19 @@ public struct RecordHandlers: Sendable {
     /// GET collection: for patient records, the `patient_id` query parameter's patient or
     /// else the caller's active patient.
     public func list(_ context: Context) throws -> Response {
+        try list(context, extra: [])
+    }
+
+    /// The collection narrowed by `extra` (a type's own lists: expiring, search).
+    public func list(_ context: Context, extra: [(sql: String, binds: [SQLValue])]) throws -> Response {
         let user = try context.requireUser()
-        guard type.patientColumn != nil else { return try list(context, patientID: nil, extra: []) }
+        guard type.patientColumn != nil else { return try list(context, patientID: nil, extra: extra) }
         if let requested = try QueryValues.id(context.query, "patient_id") {
-            return try list(context, patientID: requested, extra: [])
+            return try list(context, patientID: requested, extra: extra)
         }
         // The active patient was resolved (through the access check) with the token.
         guard let active = try ActivePatient.resolve(for: user, db: context.db) else { return .json(.array([])) }
-        return try list(context, patientID: active, extra: [], accessChecked: true)
+        return try list(context, patientID: active, extra: extra, accessChecked: true)
     }
 
     /// Lists records (of `patientID` when patient-scoped), with the type's filters, tags,
@@ -157,12 +162,14 @@ public struct RecordHandlers: Sendable {
 
     /// Creates a record; `patientID` (from a path) sets the body's patient. With
     /// `bodyMustAgree` a body naming another patient is a 422 (vitals' contract);
-    /// otherwise the path wins.
-    public func create(_ context: Context, patientID pathPatient: Int64?, bodyMustAgree: Bool = false) throws
-        -> Response
-    {
+    /// otherwise the path wins. `body` replaces the request's (a route that sets values
+    /// from its path: a child's parent).
+    public func create(
+        _ context: Context, patientID pathPatient: Int64?, bodyMustAgree: Bool = false,
+        body replacement: JSONObject? = nil
+    ) throws -> Response {
         let user = try context.requireUser()
-        var body = try context.jsonObject()
+        var body = try replacement ?? context.jsonObject()
         if let column = type.patientColumn {
             if let pathPatient {
                 if bodyMustAgree, let given = body[column], given != .null, given.intValue != pathPatient {
@@ -185,6 +192,7 @@ public struct RecordHandlers: Sendable {
         let created: JSON = try db.transaction {
             let patientID = try patientOf(input.merged, user: user, db: db)
             try input.verifyReferences(patient: patientID, db: db, status: type.validationStatus)
+            try type.beforeWrite?(input.merged, nil, db)
             var changes = input.changes
             if case .directory = type.scope { changes.append(("created_by", .int(user.id))) }
             let columns = changes.map(\.column)
@@ -246,16 +254,19 @@ public struct RecordHandlers: Sendable {
 
     // MARK: update
 
-    public func update(_ context: Context) throws -> Response {
+    /// Partial update; `body` replaces the request's (a route that sets the values
+    /// itself: set-primary).
+    public func update(_ context: Context, body replacement: JSONObject? = nil) throws -> Response {
         let user = try context.requireUser()
         let id = try context.parameters.id(type.idParameter)
-        var body = try context.jsonObject()
+        var body = try replacement ?? context.jsonObject()
         let db = context.db
         try resolveLookups(&body, db: db)
         let updated: JSON = try db.transaction {
             let (existing, patientID) = try lockForWrite(id, user: user, db: db)
             let input = try RecordInput(type: type, body: body, existing: existing)
             try input.verifyReferences(patient: patientID, db: db, status: type.validationStatus)
+            try type.beforeWrite?(input.merged, id, db)
             if !input.changes.isEmpty {
                 let assignments = input.changes.map { "\($0.column) = ?" }.joined(separator: ", ")
                 _ = try db.execute(

@@ -39,6 +39,12 @@ public struct RecordType: Sendable {
     /// The columns another record embeds when it shows this one (a link's other end, a
     /// reference's object): `(name, sql over {e}, kind)`.
     public let summary: [Embed.Column]
+    /// Runs in the create or update transaction, after validation and the access check and
+    /// before the row is written, with the record's values after the change and its id
+    /// (nil on create): for a rule over the patient's other records, such as one primary
+    /// emergency contact (setting one clears the others in the same transaction).
+    public let beforeWrite: BeforeWrite?
+    public typealias BeforeWrite = @Sendable (_ values: JSONObject, _ id: Int64?, _ db: Connection) throws -> Void
 
     public enum Scope: Sendable {
         /// Owned by a patient through `column`; reads need view access, writes edit access.
@@ -172,6 +178,22 @@ public struct RecordType: Sendable {
                 return ("r.\(column) = ?", [.text(choice)])
             }
         }
+
+        /// Equality on a boolean column (`is_active=true`).
+        public static func flag(_ parameter: String, column: String) -> Filter {
+            Filter(parameter) { value in
+                ("r.\(column) = ?", [.int(try boolean(value, parameter: parameter) ? 1 : 0)])
+            }
+        }
+
+        /// A boolean query value in the spellings clients use (true/false, 1/0, yes/no, on/off).
+        public static func boolean(_ value: String, parameter: String) throws -> Bool {
+            switch value.lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default: throw APIError.validation([FieldProblem(parameter, "must be a boolean")])
+            }
+        }
     }
 
     /// `input` (a code) resolved to the id of the `table` row whose `column` equals it,
@@ -211,7 +233,8 @@ public struct RecordType: Sendable {
         computed: [Computed] = [], embeds: [Embed] = [], filters: [Filter] = [], rules: [Rule] = [],
         defaultLimit: Int = 100, maxLimit: Int = 100, labelField: String, createStatus: Int = 201,
         deleteStyle: DeleteStyle = .message, validationStatus: Int = 422, order: String = "r.id DESC",
-        patientListPaths: [String] = [], summary: [Embed.Column] = [], lookups: [Lookup] = []
+        patientListPaths: [String] = [], summary: [Embed.Column] = [], lookups: [Lookup] = [],
+        beforeWrite: BeforeWrite? = nil
     ) {
         self.name = name
         self.table = table
@@ -233,6 +256,7 @@ public struct RecordType: Sendable {
         self.patientListPaths = patientListPaths
         self.lookups = lookups
         self.summary = summary.isEmpty ? [("id", "{e}.id", .integer(0...Int64.max))] : summary
+        self.beforeWrite = beforeWrite
     }
 
     public var patientColumn: String? {
