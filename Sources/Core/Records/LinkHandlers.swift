@@ -41,6 +41,7 @@ public struct LinkHandlers: Sendable {
                 routes.put(path) { try self.update($0, door) }
                 routes.delete(path) { try self.delete($0, door) }
             }
+            if let path = door.unlink { routes.delete(path) { try self.unlink($0, door) } }
         }
     }
 
@@ -266,6 +267,33 @@ public struct LinkHandlers: Sendable {
         let db = context.db
         try db.transaction {
             try lockLink(linkID, of: id, door: door, user: user, db: db)
+            _ = try db.execute("DELETE FROM \(link.table) WHERE id = ?", [.int(linkID)])
+        }
+        if let body = link.deletedBody { return .json(body) }
+        return .message(link.deletedMessage)
+    }
+
+    /// DELETE `unlink`: removes the link between the path's record and the record its
+    /// other id names (`{<other end's column>}`); both records stay. 404 when the two are
+    /// not linked or the caller may not edit the path's record.
+    func unlink(_ context: Context, _ door: LinkType.Door) throws -> Response {
+        let user = try context.requireUser()
+        let (this, other) = (link.end(door.side), link.other(door.side))
+        let (id, otherID) = (try context.parameters.id(door.idParameter), try context.parameters.id(other.column))
+        let db = context.db
+        try db.transaction {
+            var sql = """
+                SELECT l.id FROM \(link.table) l JOIN \(this.type.table) r ON r.id = l.\(this.column)
+                WHERE l.\(this.column) = ? AND l.\(other.column) = ?
+                """
+            var binds: [SQLValue] = [.int(id), .int(otherID)]
+            if let access = this.type.access(user: user.id, level: .edit) {
+                sql += " AND " + access.sql
+                binds += access.binds
+            }
+            guard let linkID = try db.queryOne(sql + " FOR UPDATE", binds)?.int("id") else {
+                throw APIError.notFound("Relationship")
+            }
             _ = try db.execute("DELETE FROM \(link.table) WHERE id = ?", [.int(linkID)])
         }
         if let body = link.deletedBody { return .json(body) }

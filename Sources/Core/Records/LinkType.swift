@@ -24,7 +24,9 @@ public struct LinkType: Sendable {
     public enum Side: Sendable { case left, right }
 
     /// A set of routes from one side: `{<idParameter>}` in each path names that side's
-    /// record; `{relationship_id}` in `item` names the link. Any path may be absent.
+    /// record; `{relationship_id}` in `item` names the link; in `unlink` (DELETE only) the
+    /// other end's column (`{condition_id}`) names the link by its other record, for
+    /// paths that say which record to unlink rather than which link. Any path may be absent.
     public struct Door: Sendable {
         public let side: Side
         public let idParameter: String
@@ -36,9 +38,10 @@ public struct LinkType: Sendable {
         /// (`medication_ids`).
         public let otherIDKey: String
         public let bulkKey: String
+        public let unlink: String?
         public init(
             _ side: Side, idParameter: String, list: String? = nil, create: String? = nil, bulk: String? = nil,
-            item: String? = nil, otherIDKey: String, bulkKey: String? = nil
+            item: String? = nil, otherIDKey: String, bulkKey: String? = nil, unlink: String? = nil
         ) {
             self.side = side
             self.idParameter = idParameter
@@ -48,6 +51,7 @@ public struct LinkType: Sendable {
             self.item = item
             self.otherIDKey = otherIDKey
             self.bulkKey = bulkKey ?? otherIDKey + "s"
+            self.unlink = unlink
         }
     }
 

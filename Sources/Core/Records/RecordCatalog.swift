@@ -20,6 +20,10 @@ extension Encounters: RecordTypeModule {}
 extension Procedures: RecordTypeModule {}
 extension Treatments: RecordTypeModule {}
 extension MedicalEquipment: RecordTypeModule {}
+extension Symptoms: RecordTypeModule {}
+extension SymptomOccurrences: RecordTypeModule {}
+extension InjuryTypes: RecordTypeModule {}
+extension Injuries: RecordTypeModule {}
 
 /// Every described record type, and what follows from the descriptions for the features
 /// that span them all: dashboard counts, the account-deletion summary, directory usage.
@@ -40,6 +44,10 @@ public enum RecordCatalog {
             Procedures.self,
             Treatments.self,
             MedicalEquipment.self,
+            Symptoms.self,
+            SymptomOccurrences.self,
+            InjuryTypes.self,
+            Injuries.self,
             // (one per line: each new record type adds its own line)
         ]
     }

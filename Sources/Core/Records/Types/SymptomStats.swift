@@ -1,0 +1,168 @@
+/// `/symptoms/stats` and `/symptoms/timeline` for the caller's active patient (or
+/// `patient_id`, access-checked like every patient id): counts and chart points computed
+/// by SQL aggregates over the (patient_id, …) and (symptom_id, occurred_at) indexes,
+/// never by loading occurrences into the worker.
+enum SymptomStats {
+    /// Days counted as "recent" in the statistics.
+    static let recentDays = 30
+
+    /// The severity's score for averages: mild 1 … critical 4 (0 for none).
+    static let severityScore =
+        "FIELD(o.severity, "
+        + SymptomOccurrences.severities.map { "'\($0)'" }.joined(separator: ", ") + ")"
+
+    /// The patient a request is about: `patient_id` or the active patient; 404 when
+    /// there is none.
+    static func patient(_ context: Context) throws -> Int64 {
+        let user = try context.requireUser()
+        guard
+            let patientID = try QueryValues.id(context.query, "patient_id")
+                ?? ActivePatient.resolve(for: user, db: context.db)
+        else { throw APIError.notFound("Patient") }
+        return patientID
+    }
+
+    /// The contract's counts, with upstream's chronic count and most frequent symptom.
+    static func stats(_ context: Context) throws -> Response {
+        let user = try context.requireUser()
+        let patientID = try patient(context)
+        let access = PatientAccess.condition(patientColumn: "p.id", user: user.id, level: .view)
+        let occurrences = "FROM symptoms s JOIN symptom_occurrences o ON o.symptom_id = s.id WHERE s.patient_id = p.id"
+        let mostFrequent =
+            "\(occurrences) GROUP BY s.id ORDER BY COUNT(*) DESC, MAX(o.occurred_at) DESC, s.id LIMIT 1"
+        guard
+            let row = try context.db.queryOne(
+                """
+                SELECT (SELECT COUNT(*) FROM symptoms s WHERE s.patient_id = p.id) AS total,
+                    (SELECT COUNT(*) FROM symptoms s WHERE s.patient_id = p.id AND s.status = 'active') AS active,
+                    (SELECT COUNT(*) FROM symptoms s WHERE s.patient_id = p.id AND s.status = 'resolved') AS resolved,
+                    (SELECT COUNT(*) FROM symptoms s WHERE s.patient_id = p.id AND s.is_chronic = 1) AS chronic,
+                    (SELECT COUNT(*) \(occurrences)) AS occurrences,
+                    (SELECT COUNT(*) \(occurrences) AND o.occurred_at >= UTC_TIMESTAMP() - INTERVAL ? DAY) AS recent,
+                    (SELECT s.symptom_name \(mostFrequent)) AS frequent_name,
+                    (SELECT COUNT(*) \(mostFrequent)) AS frequent_count
+                FROM patients p WHERE p.id = ? AND \(access.sql)
+                """, [.int(Int64(recentDays)), .int(patientID)] + access.binds)
+        else { throw APIError.notFound("Patient") }
+        return .json([
+            "patient_id": .int(patientID),
+            "total_symptoms": .int(row.int("total") ?? 0),
+            "active_symptoms": .int(row.int("active") ?? 0),
+            "resolved_symptoms": .int(row.int("resolved") ?? 0),
+            "chronic_symptoms": .int(row.int("chronic") ?? 0),
+            "total_occurrences": .int(row.int("occurrences") ?? 0),
+            "recent_occurrences": .int(row.int("recent") ?? 0),
+            "recent_days": .int(Int64(recentDays)),
+            "most_frequent_symptom": .string(row.string("frequent_name")),
+            "most_frequent_count": row.int("frequent_count").map(JSON.int) ?? .null,
+        ])
+    }
+
+    /// One point per UTC day with occurrences in the range (oldest first): the day's
+    /// count, highest and average severity and pain, and the same per symptom, so a chart
+    /// can draw the total and one series per symptom.
+    static func timeline(_ context: Context) throws -> Response {
+        let user = try context.requireUser()
+        let patientID = try patient(context)
+        let access = PatientAccess.condition(patientColumn: "s.patient_id", user: user.id, level: .view)
+        var conditions = ["s.patient_id = ?", access.sql]
+        var binds: [SQLValue] = [.int(patientID)] + access.binds
+        var start: String?
+        if let value = context.query["start_date"], !value.isEmpty {
+            start = try TemporalFilter.dateTime(value, parameter: "start_date", endOfDay: false)
+            conditions.append("o.occurred_at >= ?")
+            binds.append(.text(start!))
+        }
+        if let value = context.query["end_date"], !value.isEmpty {
+            let end = try TemporalFilter.dateTime(value, parameter: "end_date", endOfDay: true)
+            if let start, end < start {
+                throw APIError.validation([FieldProblem("end_date", "must not be before start_date")])
+            }
+            conditions.append("o.occurred_at <= ?")
+            binds.append(.text(end))
+        }
+        let rows = try context.db.query(
+            """
+            SELECT DATE(o.occurred_at) AS day, s.id AS symptom_id, s.symptom_name, COUNT(*) AS n,
+                MAX(\(severityScore)) AS max_score, SUM(\(severityScore)) AS score_sum,
+                MAX(o.pain_scale) AS max_pain, SUM(o.pain_scale) AS pain_sum, COUNT(o.pain_scale) AS pain_n
+            FROM symptoms s JOIN symptom_occurrences o ON o.symptom_id = s.id
+            WHERE \(conditions.joined(separator: " AND "))
+            GROUP BY day, s.id, s.symptom_name ORDER BY day, s.id
+            """, binds)
+        if rows.isEmpty {
+            try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db)
+        }
+        var points: [JSON] = []
+        var day: String?
+        var total = Tally()
+        var series: [JSON] = []
+        func close() {
+            guard let day else { return }
+            var point = total.json
+            point["date"] = .string(day)
+            point["symptoms"] = .array(series)
+            points.append(.object(point))
+        }
+        for row in rows {
+            let rowDay = row.string("day") ?? ""
+            if rowDay != day {
+                close()
+                (day, total, series) = (rowDay, Tally(), [])
+            }
+            let tally = Tally(row)
+            total.add(tally)
+            var entry = tally.json
+            entry["symptom_id"] = .int(row.int("symptom_id") ?? 0)
+            entry["symptom_name"] = .string(row.string("symptom_name"))
+            series.append(.object(entry))
+        }
+        close()
+        return .json(.array(points))
+    }
+
+    /// Counts and sums of one group of occurrences, combinable into a day's total.
+    struct Tally {
+        var count: Int64 = 0
+        var maxScore: Int64 = 0
+        var scoreSum: Int64 = 0
+        var maxPain: Int64?
+        var painSum: Int64 = 0
+        var painCount: Int64 = 0
+
+        init() {}
+
+        init(_ row: Row) {
+            count = row.int("n") ?? 0
+            maxScore = row.int("max_score") ?? 0
+            scoreSum = row.int("score_sum") ?? 0
+            maxPain = row.int("max_pain")
+            painSum = row.int("pain_sum") ?? 0
+            painCount = row.int("pain_n") ?? 0
+        }
+
+        mutating func add(_ other: Tally) {
+            count += other.count
+            maxScore = max(maxScore, other.maxScore)
+            scoreSum += other.scoreSum
+            if let pain = other.maxPain { maxPain = max(maxPain ?? pain, pain) }
+            painSum += other.painSum
+            painCount += other.painCount
+        }
+
+        static func average(_ sum: Int64, _ count: Int64) -> JSON {
+            count == 0 ? .null : .double((Double(sum) / Double(count) * 10).rounded() / 10)
+        }
+
+        var json: JSONObject {
+            let severities = SymptomOccurrences.severities
+            return [
+                "occurrence_count": .int(count),
+                "max_severity": maxScore > 0 ? .string(severities[Int(maxScore) - 1]) : .null,
+                "average_severity": Tally.average(scoreSum, count),
+                "max_pain_scale": maxPain.map(JSON.int) ?? .null,
+                "average_pain_scale": Tally.average(painSum, painCount),
+            ]
+        }
+    }
+}
