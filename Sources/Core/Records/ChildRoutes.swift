@@ -28,6 +28,7 @@ extension RecordHandlers {
     /// access rides in the list's statement; only an empty answer asks whether the
     /// parent is out of reach (404) or simply has no children ([]).
     public func listChildren(_ context: Context) throws -> Response {
+        _ = try context.requireUser()
         let parentID = try context.parameters.id(parent.column)
         let page = try Pagination(query: context.query, defaultLimit: type.defaultLimit, maxLimit: type.maxLimit)
         let filter = try conditions(context, patientID: nil, extra: [("r.\(parent.column) = ?", [.int(parentID)])])
@@ -40,6 +41,7 @@ extension RecordHandlers {
 
     /// Creates a child of the path's parent (edit access to the parent, checked by `create`).
     public func createChild(_ context: Context) throws -> Response {
+        _ = try context.requireUser()
         let parentID = try context.parameters.id(parent.column)
         var body = try context.jsonObject()
         body[parent.column] = .int(parentID)
@@ -70,6 +72,7 @@ extension RecordHandlers {
     /// update or delete that follows (with the row locked), so this reveals nothing: a
     /// child the caller cannot reach is a 404 either way.
     func requireChildOfPathParent(_ context: Context) throws {
+        _ = try context.requireUser()
         let parentID = try context.parameters.id(parent.column)
         let id = try context.parameters.id(type.idParameter)
         guard
