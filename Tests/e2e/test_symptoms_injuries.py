@@ -441,6 +441,9 @@ class StoryTests(SymptomInjuryCase):
         meds = self.ok(self.get(f"/injuries/{ankle['id']}/medications", user))
         self.assertEqual([m["medication"]["medication_name"] for m in meds], ["Ibuprofen"])
 
+        dashboard = self.ok(self.get("/patients/me/dashboard-stats", user))
+        self.assertEqual((dashboard["total_symptoms"], dashboard["total_injuries"]), (1, 1))
+
         # Another user sees none of it.
         self.assertEqual(self.ok(self.get("/symptoms/", other)), [])
         self.assertEqual(self.ok(self.get("/injuries/", other)), [])
@@ -453,6 +456,7 @@ class StoryTests(SymptomInjuryCase):
         mine = self.ok(self.get("/patients/me", user))["id"]
         self.error(self.get(f"/symptoms/stats?patient_id={mine}", other), 404)
         self.error(self.get(f"/symptoms/timeline?patient_id={mine}", other), 404)
+        self.assertEqual(self.ok(self.get("/patients/me/dashboard-stats", other))["total_records"], 0)
 
 
 if __name__ == "__main__":
