@@ -24,6 +24,10 @@ extension Symptoms: RecordTypeModule {}
 extension SymptomOccurrences: RecordTypeModule {}
 extension InjuryTypes: RecordTypeModule {}
 extension Injuries: RecordTypeModule {}
+extension Insurances: RecordTypeModule {}
+extension EmergencyContacts: RecordTypeModule {}
+extension FamilyMembers: RecordTypeModule {}
+extension FamilyConditions: RecordTypeModule {}
 
 /// Every described record type, and what follows from the descriptions for the features
 /// that span them all: dashboard counts, the account-deletion summary, directory usage.
@@ -48,6 +52,10 @@ public enum RecordCatalog {
             SymptomOccurrences.self,
             InjuryTypes.self,
             Injuries.self,
+            Insurances.self,
+            EmergencyContacts.self,
+            FamilyMembers.self,
+            FamilyConditions.self,
             // (one per line: each new record type adds its own line)
         ]
     }
