@@ -51,6 +51,10 @@ ENDPOINTS = [
     # A treatment's 20 linked medications, each with effective values computed in SQL.
     Endpoint("treatment-meds", "GET /treatments/{id}/medications (20)",
              "/api/v1/treatments/{treatment_id}/medications", budget=LIST_BUDGET),
+    # The chart of the last 30 days of a symptom that has 10,000 occurrences: one point a
+    # day, aggregated in SQL.
+    Endpoint("symptom-timeline", "GET /symptoms/timeline (10k, 30 days)",
+             "/api/v1/symptoms/timeline?start_date={days_ago_30}", budget=LIST_BUDGET),
     Endpoint("vitals-stats", "GET /vitals/patient/{id}/stats (100k)",
              "/api/v1/vitals/patient/{vitals_big_patient_id}/stats", budget=LIST_BUDGET),
 ]

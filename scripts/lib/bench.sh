@@ -45,6 +45,17 @@ bench_insert_vitals() {
         FROM seq_1_to_$count;"
 }
 
+# bench_insert_occurrences VAR DB SYMPTOM COUNT: COUNT occurrences of SYMPTOM, one every
+# 10 minutes back from now (about 70 days for 10,000), varied in severity and pain.
+bench_insert_occurrences() {
+    local var="$1" db="$2" symptom="$3" count="$4"
+    bench_sql "$var" "$db" "
+        INSERT INTO symptom_occurrences (symptom_id, occurred_at, severity, pain_scale, duration_minutes)
+        SELECT $symptom, UTC_TIMESTAMP() - INTERVAL (seq * 10) MINUTE,
+            ELT(seq % 4 + 1, 'mild', 'moderate', 'severe', 'mild'), seq % 11, 10 + seq % 50
+        FROM seq_1_to_$count;"
+}
+
 # bench_capture_list_sql VAR DB URL TOKEN VALUE...: the SELECT the pool runs for one GET
 # of URL, taken from MariaDB's general log so EXPLAIN sees exactly the application's
 # query. A statement prepared while the log was off is logged with its `?` markers,

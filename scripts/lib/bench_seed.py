@@ -11,6 +11,7 @@ them with SQL). Writes what the benchmark needs to STATE_FILE as JSON:
 token, username, password, medication_id, small_patient_id, big_patient_id,
 practitioner_id, pharmacy_id. Standard library only.
 """
+import datetime
 import json
 import sys
 import urllib.error
@@ -139,6 +140,8 @@ def main():
             bench.call("PUT", f"/api/v1/treatments/{treatment}/medications/{link['id']}", {
                 "specific_dosage": "20 mg", "specific_prescriber_id": practitioners[0],
                 "specific_start_date": "2026-01-09"})
+    # A symptom for the timeline (scripts/bench gives it 10,000 occurrences with SQL).
+    symptom = bench.call("POST", "/api/v1/symptoms/", {"symptom_name": "Bench headache"}, expect=(201,))["id"]
     # Vitals: 100 readings for the list, 100,000 for the statistics and the growth check
     # (scripts/bench inserts them with SQL).
     vitals = [bench.call("POST", "/api/v1/patient-management/", {
@@ -148,6 +151,8 @@ def main():
         "token": bench.token, "username": "bench", "password": PASSWORD,
         "medication_id": ids[len(ids) // 2], "small_patient_id": growth[0], "big_patient_id": growth[1],
         "vitals_patient_id": vitals[0], "vitals_big_patient_id": vitals[1], "treatment_id": treatment,
+        "symptom_id": symptom,
+        "days_ago_30": (datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=30)).isoformat(),
         "practitioner_id": practitioners[0], "pharmacy_id": pharmacies[0],
     }
     with open(state_file, "w") as out:

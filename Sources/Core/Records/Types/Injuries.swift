@@ -78,17 +78,11 @@ enum InjuryLinks {
     }
 
     /// What an injury shows of a linked procedure (procedures describe no summary of their own).
-    static let procedureSummary: [RecordType.Embed.Column] = [
-        ("id", "{e}.id", .integer(0...Int64.max)), ("procedure_name", "{e}.procedure_name", .string(maxLength: 300)),
-        ("procedure_date", "{e}.procedure_date", .date()), ("status", "{e}.status", .string(maxLength: 20)),
-        ("outcome", "{e}.outcome", .string(maxLength: 50)),
-    ]
-
     static let all = [
         link(Medications.type, column: "medication_id", key: "medication", plural: "medications"),
         link(Conditions.type, column: "condition_id", key: "condition", plural: "conditions"),
         link(Treatments.type, column: "treatment_id", key: "treatment", plural: "treatments"),
         link(
-            Procedures.type, column: "procedure_id", key: "procedure", plural: "procedures", summary: procedureSummary),
+            Procedures.type, column: "procedure_id", key: "procedure", plural: "procedures"),
     ]
 }

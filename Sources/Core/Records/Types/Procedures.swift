@@ -35,6 +35,12 @@ public enum Procedures {
         labelField: "procedure_name", order: "r.procedure_date DESC, r.id DESC",
         patientListPaths: [
             "/api/v1/procedures/patients/{patient_id}/procedures", "/api/v1/patients/{patient_id}/procedures",
+        ],
+        summary: [
+            ("id", "{e}.id", .integer(0...Int64.max)),
+            ("procedure_name", "{e}.procedure_name", .string(maxLength: 300)),
+            ("procedure_date", "{e}.procedure_date", .date()), ("status", "{e}.status", .string(maxLength: 20)),
+            ("outcome", "{e}.outcome", .string(maxLength: 50)),
         ])
 
     static func register(in routes: RouteTable) {
