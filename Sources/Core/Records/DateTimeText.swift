@@ -19,41 +19,47 @@ public struct DateTimeText: Sendable, Equatable {
 
     /// Parses; a date alone is midnight (or 23:59:59 with `endOfDay`). Fractions of a
     /// second are dropped; an offset is applied to reach UTC. Nil when not a valid time.
+    /// Read as bytes: list filters parse one per request.
     public static func parse(_ text: String, endOfDay: Bool = false) -> DateTimeText? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.utf8.count >= 10, trimmed.utf8.count <= 40,
-            let date = Validators.date(String(trimmed.prefix(10)))
+        var bytes = Array(text.utf8)[...]
+        while bytes.first == 0x20 { bytes = bytes.dropFirst() }
+        while bytes.last == 0x20 { bytes = bytes.dropLast() }
+        guard bytes.count >= 10, bytes.count <= 40,
+            let date = Validators.date(String(decoding: bytes.prefix(10), as: UTF8.self))
         else { return nil }
-        var rest = Substring(trimmed.dropFirst(10))
+        var rest = bytes.dropFirst(10)
         if rest.isEmpty {
             let (h, m, s) = endOfDay ? (23, 59, 59) : (0, 0, 0)
             return DateTimeText(year: date.year, month: date.month, day: date.day, hour: h, minute: m, second: s)
         }
-        guard rest.first == "T" || rest.first == "t" || rest.first == " " else { return nil }
+        guard let separator = rest.first,
+            separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t") || separator == 0x20
+        else { return nil }
         rest = rest.dropFirst()
+        func digits(_ slice: ArraySlice<UInt8>) -> Int? {
+            guard !slice.isEmpty, slice.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            return slice.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        }
         // Offset: Z, or ±HH:MM / ±HHMM at the end.
         var offsetMinutes = 0
-        if rest.last == "Z" || rest.last == "z" {
+        if rest.last == UInt8(ascii: "Z") || rest.last == UInt8(ascii: "z") {
             rest = rest.dropLast()
-        } else if let sign = rest.lastIndex(where: { $0 == "+" || $0 == "-" }) {
-            let zone = rest[rest.index(after: sign)...].replacingOccurrences(of: ":", with: "")
-            guard zone.count == 4, let hh = Int(zone.prefix(2)), let mm = Int(zone.suffix(2)), hh < 24, mm < 60
+        } else if let sign = rest.lastIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) {
+            let zone = rest[(sign + 1)...].filter { $0 != UInt8(ascii: ":") }
+            guard zone.count == 4, let hh = digits(zone.prefix(2)), let mm = digits(zone.suffix(2)), hh < 24, mm < 60
             else { return nil }
-            offsetMinutes = (hh * 60 + mm) * (rest[sign] == "-" ? -1 : 1)
+            offsetMinutes = (hh * 60 + mm) * (rest[sign] == UInt8(ascii: "-") ? -1 : 1)
             rest = rest[..<sign]
         }
-        if let dot = rest.firstIndex(of: ".") {
-            guard rest[rest.index(after: dot)...].allSatisfy(\.isASCII),
-                rest[rest.index(after: dot)...].allSatisfy(\.isNumber)
-            else { return nil }
+        if let dot = rest.firstIndex(of: UInt8(ascii: ".")) {
+            guard digits(rest[(dot + 1)...]) != nil else { return nil }
             rest = rest[..<dot]
         }
-        let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3,
-            parts.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-            let hour = Int(parts[0]), let minute = Int(parts[1]), hour < 24, minute < 60
+        let parts = rest.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.count == 2 }),
+            let hour = digits(parts[0]), let minute = digits(parts[1]), hour < 24, minute < 60
         else { return nil }
-        let second = parts.count == 3 ? Int(parts[2])! : 0
+        let second = parts.count == 3 ? digits(parts[2]) ?? 60 : 0
         guard second < 60 else { return nil }
         var total = (daysFromCivil(date.year, date.month, date.day) * 1440 + hour * 60 + minute - offsetMinutes) * 60
         total += second

@@ -95,9 +95,17 @@ public struct LinkHandlers: Sendable {
         let user = try context.requireUser()
         let id = try context.parameters.id(door.idParameter)
         let this = link.end(door.side)
-        _ = try locate(this, id: id, user: user, level: .view, lock: false, db: context.db)
         let select = self.select(from: door.side)
-        let rows = try context.db.query(select.sql + " WHERE l.\(this.column) = ? ORDER BY l.id", [.int(id)])
+        // The access check rides in the list's statement (`r` is this side's record); only
+        // an empty answer asks whether the record is out of reach (404) or has no links.
+        var sql = select.sql + " WHERE l.\(this.column) = ?"
+        var binds: [SQLValue] = [.int(id)]
+        if let access = this.type.access(user: user.id, level: .view) {
+            sql += " AND " + access.sql
+            binds += access.binds
+        }
+        let rows = try context.db.query(sql + " ORDER BY l.id", binds)
+        if rows.isEmpty { _ = try locate(this, id: id, user: user, level: .view, lock: false, db: context.db) }
         var out: [UInt8] = [0x5B]
         for (index, row) in rows.enumerated() {
             if index > 0 { out.append(0x2C) }

@@ -115,9 +115,16 @@ public final class Connection {
     /// Statements that may run twice without harm: a read (or starting a transaction)
     /// lost mid-flight is simply asked again.
     static func isRerunnable(_ sql: String) -> Bool {
-        let head = sql.utf8.prefix(24).drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x28 }
-        let word = String(decoding: head.prefix(17), as: UTF8.self).uppercased()
-        return word.hasPrefix("SELECT ") || word.hasPrefix("SELECT\n") || word == "START TRANSACTION"
+        // Bytes, case-folded by hand: this runs for every statement.
+        let head = sql.utf8.prefix(32).drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x28 }
+        func starts(_ word: String) -> Bool {
+            head.count >= word.utf8.count && zip(head, word.utf8).allSatisfy { $0 & 0xDF == $1 & 0xDF || $0 == $1 }
+        }
+        if starts("SELECT") {
+            let next = head.dropFirst(6).first
+            return next == 0x20 || next == 0x0A
+        }
+        return starts("START TRANSACTION") && head.count == 17
     }
 
     /// Runs `body` on a live connection. If the connection turns out to be dead, it is
