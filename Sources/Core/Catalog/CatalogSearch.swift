@@ -126,6 +126,36 @@ struct SearchText: Sendable {
     }
 }
 
+/// Ranks catalog entries against a query, for every catalog that searches its rows in
+/// memory (vaccines, lab tests).
+enum CatalogRanking {
+    /// Each entry that matches `query`, best first: by the kind of match (exact, prefix,
+    /// word prefix, substring, typo-tolerant), then by the rank of the text that matched
+    /// (a name before a brand or other common name), then in the order given. `texts`
+    /// are what a search looks at in an entry, each with its rank.
+    static func ranked<Entry>(
+        _ entries: [Entry], _ query: SearchText, texts: (Entry) -> [(text: SearchText, rank: Int)]
+    ) -> [(entry: Entry, match: SearchMatch, rank: Int)] {
+        var found: [(match: SearchMatch, rank: Int, position: Int)] = []
+        for (position, entry) in entries.enumerated() {
+            var best: (match: SearchMatch, rank: Int)?
+            for (text, rank) in texts(entry) {
+                guard let match = text.match(query) else { continue }
+                if best == nil || match < best!.match || (match == best!.match && rank < best!.rank) {
+                    best = (match, rank)
+                }
+            }
+            if let best { found.append((best.match, best.rank, position)) }
+        }
+        found.sort { lhs, rhs in
+            if lhs.match != rhs.match { return lhs.match < rhs.match }
+            if lhs.rank != rhs.rank { return lhs.rank < rhs.rank }
+            return lhs.position < rhs.position
+        }
+        return found.map { (entries[$0.position], $0.match, $0.rank) }
+    }
+}
+
 /// How a query matched a text; a smaller value is a better match.
 struct SearchMatch: Comparable, Sendable {
     enum Kind: Int, Sendable {

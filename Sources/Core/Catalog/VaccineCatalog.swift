@@ -169,23 +169,7 @@ final class VaccineCatalog: Sendable {
         let candidates = vaccines(in: category)
         let needle = SearchText(query)
         guard !needle.isEmpty else { return candidates }
-        var ranked: [(match: SearchMatch, rank: Int, position: Int)] = []
-        for (position, vaccine) in candidates.enumerated() {
-            var best: (match: SearchMatch, rank: Int)?
-            for (text, rank) in vaccine.searchTexts {
-                guard let match = text.match(needle) else { continue }
-                if best == nil || match < best!.match || (match == best!.match && rank < best!.rank) {
-                    best = (match, rank)
-                }
-            }
-            if let best { ranked.append((best.match, best.rank, position)) }
-        }
-        ranked.sort { lhs, rhs in
-            if lhs.match != rhs.match { return lhs.match < rhs.match }
-            if lhs.rank != rhs.rank { return lhs.rank < rhs.rank }
-            return lhs.position < rhs.position
-        }
-        return ranked.map { candidates[$0.position] }
+        return CatalogRanking.ranked(candidates, needle, texts: \.searchTexts).map(\.entry)
     }
 
     // MARK: loading
