@@ -12,5 +12,6 @@ enum Routes {
         PreferenceRoutes.register(in: table)
         for module in RecordCatalog.modules { module.register(in: table) }
         StandardizedVaccines.register(in: table)
+        OCRParseRoutes.register(in: table)
     }
 }
