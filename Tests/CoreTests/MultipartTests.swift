@@ -55,12 +55,14 @@ import Testing
         let bytes = MultipartTests.body([
             ("Content-Disposition: form-data; name=\"a\"; filename=\"x\\\"y.pdf\"", []),
             ("content-disposition: FORM-DATA; NAME=b; filename*=UTF-8''r%C3%A9sultat.pdf; filename=\"plain.pdf\"", [1]),
+            ("Content-Disposition: form-data; name=\"c\"; filename=\"C:\\scans\\lab.pdf\"", [2]),
         ])
         let parts = try parse(bytes)
         #expect(parts[0].filename == "x\"y.pdf")
         #expect(parts[0].content.isEmpty)
         #expect(parts[1].name == "b")
         #expect(parts[1].filename == "résultat.pdf")
+        #expect(parts[2].filename == "C:\\scans\\lab.pdf")  // a backslash is itself, as browsers send it
     }
 
     /// The delimiter search reads in chunks: a delimiter straddling two chunks, at every

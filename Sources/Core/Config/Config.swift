@@ -86,7 +86,7 @@ public struct Config: Sendable {
         "migrate_on_start", "db_socket", "db_host", "db_port", "db_user", "db_password", "db_name", "timezone",
         "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
         "login_lockout_minutes", "initial_admin_password_file",
-        "enable_test_endpoints",
+        "enable_test_endpoints", "ocr_timeout",
     ]
 
     mutating func apply(key: String, value: String) throws(ConfigError) {

@@ -184,7 +184,7 @@ public struct MultipartReader {
     }
 
     /// `form-data; name="file"; filename="a.pdf"`: the disposition type and its
-    /// parameters (names lower-cased; values unquoted, `\` escapes resolved).
+    /// parameters (names lower-cased; values unquoted, `\"` read as a quote).
     static func dispositionParameters(_ value: String) throws -> (kind: String, values: [String: String]) {
         let characters = Array(value)
         var index = 0
@@ -218,8 +218,10 @@ public struct MultipartReader {
                 while index < characters.count {
                     let character = characters[index]
                     index += 1
-                    if character == "\\", index < characters.count {
-                        parameter.append(characters[index])
+                    // `\"` is a quote; any other backslash is itself, as browsers send
+                    // it (a Windows path in `filename`).
+                    if character == "\\", index < characters.count, characters[index] == "\"" {
+                        parameter.append("\"")
                         index += 1
                     } else if character == "\"" {
                         closed = true
