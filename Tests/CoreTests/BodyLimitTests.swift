@@ -27,8 +27,12 @@ import Testing
     @Test func routerReportsOnlyARoutesOwnLimit() {
         let router = BodyLimitTests.routes().build()
         #expect(router.bodyLimit(method: "POST", path: "/api/v1/small") == nil)
-        #expect(router.bodyLimit(method: "POST", path: "/api/v1/things/7/big/") == BodyLimit(bytes: 2 << 20, streamed: false))
-        #expect(router.bodyLimit(method: "PUT", path: "/api/v1/things/7/upload") == BodyLimit(bytes: 3 << 20, streamed: true))
+        #expect(
+            router.bodyLimit(method: "POST", path: "/api/v1/things/7/big/")
+                == BodyLimit(bytes: 2 << 20, streamed: false))
+        #expect(
+            router.bodyLimit(method: "PUT", path: "/api/v1/things/7/upload")
+                == BodyLimit(bytes: 3 << 20, streamed: true))
         #expect(router.bodyLimit(method: "GET", path: "/api/v1/things/7/upload") == nil)
         #expect(router.bodyLimit(method: "POST", path: "/api/v1/things/7/upload") == nil)  // 405 anyway
         #expect(router.bodyLimit(method: "PUT", path: "/api/v1/nothing/here") == nil)

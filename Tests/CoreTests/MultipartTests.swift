@@ -15,7 +15,10 @@ import Testing
     }
 
     static func file(_ content: [UInt8], filename: String = "report.pdf") -> (headers: String, content: [UInt8]) {
-        ("Content-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/pdf", content)
+        (
+            "Content-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: application/pdf",
+            content
+        )
     }
 
     func parse(_ bytes: [UInt8], reader: MultipartReader = MultipartReader()) throws -> [MultipartPart] {
@@ -163,7 +166,8 @@ import Testing
             }
             do {
                 for part in try parse(bytes) {
-                    #expect(part.content.lowerBound <= part.content.upperBound && part.content.upperBound <= bytes.count)
+                    #expect(
+                        part.content.lowerBound <= part.content.upperBound && part.content.upperBound <= bytes.count)
                 }
             } catch is MultipartError {
             } catch {

@@ -30,7 +30,8 @@ enum OCRParseRoutes {
         let source = context.request.bodySource
         let part = try filePart(of: context.request, source: source)
         guard part.content.count <= fileLimit else {
-            throw APIError(413, "File too large", detail: .string("The largest PDF accepted is 15 MB (\(fileLimit) bytes)."))
+            throw APIError(
+                413, "File too large", detail: .string("The largest PDF accepted is 15 MB (\(fileLimit) bytes)."))
         }
         guard part.content.count >= 5, try source.read(at: part.content.lowerBound, count: 5) == Array("%PDF-".utf8)
         else {
@@ -62,9 +63,12 @@ enum OCRParseRoutes {
                 ["request_id": .string(context.request.requestID), "seconds": .double(budget)])
             throw APIError(
                 422, "The PDF took too long to process",
-                detail: .string("Text extraction was stopped after \(Int(budget.rounded())) seconds; try a smaller or text-based PDF."))
+                detail: .string(
+                    "Text extraction was stopped after \(Int(budget.rounded())) seconds; try a smaller or text-based PDF."
+                ))
         } catch .toolFailed(let message) {
-            Log.error("ocr_parse_tool_failed", ["request_id": .string(context.request.requestID), "error": .string(message)])
+            Log.error(
+                "ocr_parse_tool_failed", ["request_id": .string(context.request.requestID), "error": .string(message)])
             throw APIError(500, "Text extraction failed", detail: .string("request \(context.request.requestID)"))
         }
 

@@ -74,7 +74,8 @@ public struct PDFTextExtraction {
     }
 
     /// One page rendered and read: its text and tesseract's mean word confidence (0...1).
-    static func ocr(pdf: String, page: Int, workDirectory: String, deadline: UInt64) throws(Failure) -> (String, Double) {
+    static func ocr(pdf: String, page: Int, workDirectory: String, deadline: UInt64) throws(Failure) -> (String, Double)
+    {
         let image = workDirectory + "/page"
         let tsv = workDirectory + "/page.tsv"
         do {

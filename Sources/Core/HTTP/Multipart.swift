@@ -62,7 +62,9 @@ public struct MultipartReader {
                 continue
             }
             var value = parameter[parameter.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+                value = String(value.dropFirst().dropLast())
+            }
             // RFC 2046: 1 to 70 characters, none of them a control character or beyond ASCII.
             guard (1...70).contains(value.utf8.count), value.utf8.allSatisfy({ (0x20...0x7E).contains($0) }),
                 value.last != " "
@@ -108,7 +110,9 @@ public struct MultipartReader {
                     window.count < maxHeaderBytes + 4
                         ? "the body ends inside a part's headers" : "a part's headers exceed \(maxHeaderBytes) bytes")
             }
-            guard headerEnd <= maxHeaderBytes else { throw MultipartError("a part's headers exceed \(maxHeaderBytes) bytes") }
+            guard headerEnd <= maxHeaderBytes else {
+                throw MultipartError("a part's headers exceed \(maxHeaderBytes) bytes")
+            }
             var part = try MultipartReader.parseHeaders(Array(window[..<headerEnd]))
             let contentStart = headerStart + headerEnd + 2
             guard let contentEnd = try find(delimiter, in: source, from: contentStart) else {
@@ -188,7 +192,9 @@ public struct MultipartReader {
     static func dispositionParameters(_ value: String) throws -> (kind: String, values: [String: String]) {
         let characters = Array(value)
         var index = 0
-        func skipSpaces() { while index < characters.count, characters[index] == " " || characters[index] == "\t" { index += 1 } }
+        func skipSpaces() {
+            while index < characters.count, characters[index] == " " || characters[index] == "\t" { index += 1 }
+        }
         func token() -> String {
             let start = index
             while index < characters.count, !";= \t\"".contains(characters[index]) { index += 1 }
