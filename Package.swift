@@ -17,9 +17,10 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .target(name: "CPoolShim"),
+        .target(name: "CSystemShim"),
         .target(
             name: "Core",
-            dependencies: ["CMariaDB", "COpenSSL", "CArgon2"],
+            dependencies: ["CMariaDB", "COpenSSL", "CArgon2", "CSystemShim"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

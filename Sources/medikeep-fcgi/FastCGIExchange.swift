@@ -6,7 +6,15 @@ import Foundation
 enum FastCGIExchange {
     /// Reads params and body. The path comes from `DOCUMENT_URI` (nginx's decoded,
     /// normalised URI; PATH_INFO is empty without `fastcgi_split_path_info`).
-    static func readRequest(_ request: UnsafeMutablePointer<FCGX_Request>, maxBody: Int) -> Request {
+    ///
+    /// `bodyLimit` gives the matched route's limit from the method and path, asked only
+    /// when there is a body: up to one byte past it is read, into memory or — for a
+    /// streamed route — into a nameless temporary file in `temporaryDirectory`, 64 KiB at
+    /// a time. A body past the limit is then answered 413 by `App` without being held.
+    static func readRequest(
+        _ request: UnsafeMutablePointer<FCGX_Request>, temporaryDirectory: String,
+        bodyLimit: (_ method: String, _ path: String) -> BodyLimit
+    ) -> Request {
         let envp = request.pointee.envp
         var method = "GET"
         var path = "/"
@@ -48,21 +56,65 @@ enum FastCGIExchange {
             }
         }
         var body: [UInt8] = []
+        var bodyFile: BodyFile?
         if contentLength > 0 {
             // Read at most one byte past the cap: enough for `App` to see the body is too
-            // large without buffering an unbounded body in memory.
-            let wanted = min(contentLength, maxBody + 1)
-            body = [UInt8](repeating: 0, count: wanted)
-            let read = body.withUnsafeMutableBufferPointer { buffer in
-                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: wanted) {
-                    FCGX_GetStr($0, Int32(wanted), request.pointee.in)
+            // large without buffering an unbounded body.
+            let limit = bodyLimit(method, path)
+            let wanted = min(contentLength, limit.bytes + 1)
+            if limit.streamed {
+                bodyFile = spool(request, wanted: wanted, directory: temporaryDirectory)
+            } else {
+                body = [UInt8](repeating: 0, count: wanted)
+                let read = body.withUnsafeMutableBufferPointer { buffer in
+                    buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: wanted) {
+                        FCGX_GetStr($0, Int32(wanted), request.pointee.in)
+                    }
                 }
+                body.removeLast(wanted - Int(max(read, 0)))
             }
-            body.removeLast(wanted - Int(max(read, 0)))
         }
         return Request(
             method: method, path: path, query: QueryParameters(parsing: queryString), headers: headers,
-            remoteAddress: remoteAddress, body: body, requestID: requestID, isSecure: isSecure)
+            remoteAddress: remoteAddress, body: body, requestID: requestID, isSecure: isSecure, bodyFile: bodyFile)
+    }
+
+    /// Copies up to `wanted` bytes of the body into a nameless temporary file, one chunk at
+    /// a time. When no file can be made or written, the body is read and dropped (logged),
+    /// and the request carries none: its handler answers as for a missing body.
+    static func spool(_ request: UnsafeMutablePointer<FCGX_Request>, wanted: Int, directory: String) -> BodyFile? {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var descriptor: Int32 = -1
+        do {
+            descriptor = try TemporaryFile.anonymous(in: directory)
+        } catch {
+            Log.error("body_spool_failed", ["error": .string(String(describing: error))])
+        }
+        var total = 0
+        var failed = descriptor < 0
+        while total < wanted {
+            let want = min(chunk.count, wanted - total)
+            let read = chunk.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: want) {
+                    Int(FCGX_GetStr($0, Int32(want), request.pointee.in))
+                }
+            }
+            guard read > 0 else { break }
+            if !failed {
+                do {
+                    try TemporaryFile.writeAll(descriptor, Array(chunk[..<read]))
+                } catch {
+                    Log.error("body_spool_failed", ["error": .string(String(describing: error))])
+                    failed = true
+                }
+            }
+            total += read
+        }
+        if failed {
+            if descriptor >= 0 { close(descriptor) }
+            return nil
+        }
+        return BodyFile(descriptor: descriptor, count: total)
     }
 
     /// The non-header params Core uses.

@@ -15,7 +15,9 @@ extension Worker {
         while !stopping.load(ordering: .acquiring) {
             guard accept(request, threadIndex: index) else { continue }
 
-            let coreRequest = FastCGIExchange.readRequest(request, maxBody: config.maxBodyBytes)
+            let coreRequest = FastCGIExchange.readRequest(request, temporaryDirectory: temporaryDirectory) {
+                [app] method, path in app.bodyLimit(method: method, path: path)
+            }
             scoreboard.setText(slot, index, "\(coreRequest.method) \(coreRequest.path) \(coreRequest.requestID)")
             // The body is read: from here on the watchdog may answer in our place.
             mk_store(scoreboard.thread(slot, index, .startedNanos), Int64(DispatchTime.now().uptimeNanoseconds))

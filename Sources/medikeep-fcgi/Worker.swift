@@ -33,6 +33,8 @@ final class Worker: @unchecked Sendable {
     /// Recycling at exactly `max_requests` would restart every worker at once under
     /// even load; a per-worker jitter of up to 10% spreads them out.
     let requestLimit: Int
+    /// Where streamed bodies are spooled: `<data_dir>/tmp`, else the system's.
+    let temporaryDirectory: String
     /// One libfcgi request per thread, allocated up front so the watchdog can answer a
     /// timed-out thread's request.
     let requests: [UnsafeMutablePointer<FCGX_Request>]
@@ -43,6 +45,7 @@ final class Worker: @unchecked Sendable {
         self.scoreboard = scoreboard
         self.app = app
         self.masterPid = getppid()
+        self.temporaryDirectory = TemporaryFile.workDirectory(dataDir: config.dataDir)
         let jitter = config.maxRequests / 10
         self.requests = (0..<config.threads).map { _ in UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1) }
         self.requestLimit =

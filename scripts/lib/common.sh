@@ -7,7 +7,11 @@ MK_LIB="$MK_ROOT/scripts/lib"
 
 # Debian packages the build, the stack and the tests need.
 # pkg-config: SwiftPM asks it for the C libraries' include and link flags.
-MK_PACKAGES=(pkg-config libfcgi-dev libmariadb-dev libssl-dev libargon2-dev mariadb-server nginx wrk curl python3)
+# poppler-utils (pdftotext, pdftoppm), tesseract-ocr and its English data: the text of
+# lab report PDFs (POST /lab-results/{id}/ocr-parse); the tests make their PDFs with
+# them too.
+MK_PACKAGES=(pkg-config libfcgi-dev libmariadb-dev libssl-dev libargon2-dev mariadb-server nginx wrk curl python3
+    poppler-utils tesseract-ocr tesseract-ocr-eng)
 
 mk_log() { printf '==> %s\n' "$*" >&2; }
 mk_warn() { printf 'warning: %s\n' "$*" >&2; }

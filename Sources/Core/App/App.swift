@@ -19,18 +19,25 @@ public final class App: Sendable {
         self.router = routes.build()
     }
 
+    /// The body limit of `method path`, asked by the adapter before it reads a body: the
+    /// route's own (`RouteTable.post(_:bodyLimit:streamed:_:)`) or else `max_body_bytes`
+    /// in memory (also for a path that has no route: it is answered 404 or 405 anyway).
+    public func bodyLimit(method: String, path: String) -> BodyLimit {
+        router.bodyLimit(method: method, path: path) ?? BodyLimit(bytes: shared.config.maxBodyBytes, streamed: false)
+    }
+
     /// Answers one request. Never throws: a handler's error becomes its response.
     public func handle(_ request: Request, services: Services) -> Response {
         var response: Response
         var context: Context?
-        switch router.match(method: request.method, path: request.path) {
-        case .found where request.body.count > shared.config.maxBodyBytes:
-            // The adapter reads at most one byte past the limit, so a larger body is never
-            // held whole. (File uploads will declare a limit of their own and stream.)
+        let (match, ownLimit) = router.lookup(method: request.method, path: request.path)
+        let limit = ownLimit?.bytes ?? shared.config.maxBodyBytes
+        switch match {
+        case .found where request.bodyCount > limit:
+            // The adapter reads at most one byte past the route's limit (`bodyLimit`), so
+            // a larger body is never held whole, in memory or in a file.
             response =
-                APIError(
-                    413, "Request body too large", detail: .string("The limit is \(shared.config.maxBodyBytes) bytes.")
-                ).response
+                APIError(413, "Request body too large", detail: .string("The limit is \(limit) bytes.")).response
         case .found(let handler, let parameters):
             let ctx = Context(request: request, parameters: parameters, services: services)
             context = ctx

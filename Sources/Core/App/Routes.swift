@@ -13,5 +13,6 @@ enum Routes {
         for module in RecordCatalog.modules { module.register(in: table) }
         StandardizedVaccines.register(in: table)
         StandardizedTests.register(in: table)
+        OCRParseRoutes.register(in: table)
     }
 }

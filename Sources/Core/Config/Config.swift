@@ -34,6 +34,9 @@ public struct Config: Sendable {
     public var loginLockoutMinutes: Int = 15
     public var initialAdminPasswordFile: String = ""
     public var enableTestEndpoints: Bool = false
+    /// Seconds the external tools of one OCR parse may take in all (capped below
+    /// `request_timeout`).
+    public var ocrTimeout: Double = 30
 
     public init() {}
 
@@ -83,7 +86,7 @@ public struct Config: Sendable {
         "migrate_on_start", "db_socket", "db_host", "db_port", "db_user", "db_password", "db_name", "timezone",
         "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
         "login_lockout_minutes", "initial_admin_password_file",
-        "enable_test_endpoints",
+        "enable_test_endpoints", "ocr_timeout",
     ]
 
     mutating func apply(key: String, value: String) throws(ConfigError) {
@@ -130,6 +133,7 @@ public struct Config: Sendable {
         case "login_lockout_minutes": loginLockoutMinutes = try Config.int(key, value, 1...1440)
         case "initial_admin_password_file": initialAdminPasswordFile = value
         case "enable_test_endpoints": enableTestEndpoints = try Config.bool(key, value)
+        case "ocr_timeout": ocrTimeout = try Config.seconds(key, value)
         default: throw ConfigError(key: key, message: "unknown configuration key")
         }
     }

@@ -9,7 +9,12 @@ public struct Request: Sendable {
     /// Header names are lower-cased.
     public var headers: [String: String]
     public var remoteAddress: String
+    /// The body, when it is held in memory (every route without a streamed `BodyLimit`).
     public var body: [UInt8]
+    /// The body of a route registered with a streamed `BodyLimit`, in a nameless
+    /// temporary file that is gone once the request is (nil otherwise, and then `body`
+    /// holds it). Handlers of such routes read whichever is there (`bodySource`).
+    public var bodyFile: BodyFile?
     /// The id nginx generated for this request (echoed as `X-Request-ID`).
     public var requestID: String
     /// True when the client reached nginx over TLS (nginx passes `HTTPS=on`).
@@ -18,7 +23,7 @@ public struct Request: Sendable {
     public init(
         method: String, path: String, query: QueryParameters = QueryParameters(),
         headers: [String: String] = [:], remoteAddress: String = "127.0.0.1", body: [UInt8] = [],
-        requestID: String = "", isSecure: Bool = false
+        requestID: String = "", isSecure: Bool = false, bodyFile: BodyFile? = nil
     ) {
         self.method = method
         self.path = path
@@ -28,7 +33,14 @@ public struct Request: Sendable {
         self.body = body
         self.requestID = requestID
         self.isSecure = isSecure
+        self.bodyFile = bodyFile
     }
+
+    /// The body's length, wherever it is held.
+    public var bodyCount: Int { bodyFile?.count ?? body.count }
+
+    /// The body as random-access bytes, from the file or from memory.
+    public var bodySource: any ByteSource { bodyFile ?? MemoryBytes(body) }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 

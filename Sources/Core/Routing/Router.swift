@@ -19,7 +19,14 @@ public final class Router: Sendable {
         case notFound
     }
 
-    public func match(method: String, path: String) -> Match {
+    public func match(method: String, path: String) -> Match { lookup(method: method, path: path).match }
+
+    /// The body limit of the route `method path`, or nil when the route has none of its
+    /// own (or does not exist): the adapter asks before it reads a body.
+    public func bodyLimit(method: String, path: String) -> BodyLimit? { lookup(method: method, path: path).limit }
+
+    /// The match and the matched route's own body limit, in one walk of the trie.
+    func lookup(method: String, path: String) -> (match: Match, limit: BodyLimit?) {
         var node = root
         var values: [(String, String)] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -29,22 +36,27 @@ public final class Router: Sendable {
                 values.append((name, String(segment)))
                 node = next
             } else {
-                return .notFound
+                return (.notFound, nil)
             }
         }
-        if node.handlers.isEmpty { return .notFound }
+        if node.handlers.isEmpty { return (.notFound, nil) }
         let effective = method == "HEAD" ? "GET" : method
-        guard let handler = node.handlers[effective] else {
-            return .wrongMethod(allowed: node.handlers.keys.sorted())
+        guard let route = node.handlers[effective] else {
+            return (.wrongMethod(allowed: node.handlers.keys.sorted()), nil)
         }
-        return .found(handler, PathParameters(values))
+        return (.found(route.handler, PathParameters(values)), route.bodyLimit)
+    }
+
+    struct Route {
+        let handler: Handler
+        let bodyLimit: BodyLimit?
     }
 
     final class Node: @unchecked Sendable {
         // Mutated only while the table is built, before it is shared between threads.
         var literals: [Substring: Node] = [:]
         var parameter: (String, Node)?
-        var handlers: [String: Handler] = [:]
+        var handlers: [String: Route] = [:]
     }
 }
 
@@ -56,12 +68,21 @@ public struct RouteTable {
 
     public func get(_ pattern: String, _ handler: @escaping Handler) { add("GET", pattern, handler) }
     public func post(_ pattern: String, _ handler: @escaping Handler) { add("POST", pattern, handler) }
+    /// A POST route with a body limit of its own (`BodyLimit`): e.g. an upload taking
+    /// `bodyLimit` bytes, `streamed` to a temporary file rather than memory.
+    public func post(_ pattern: String, bodyLimit: Int, streamed: Bool = false, _ handler: @escaping Handler) {
+        add("POST", pattern, bodyLimit: BodyLimit(bytes: bodyLimit, streamed: streamed), handler)
+    }
+    public func put(_ pattern: String, bodyLimit: Int, streamed: Bool = false, _ handler: @escaping Handler) {
+        add("PUT", pattern, bodyLimit: BodyLimit(bytes: bodyLimit, streamed: streamed), handler)
+    }
     public func put(_ pattern: String, _ handler: @escaping Handler) { add("PUT", pattern, handler) }
     public func patch(_ pattern: String, _ handler: @escaping Handler) { add("PATCH", pattern, handler) }
     public func delete(_ pattern: String, _ handler: @escaping Handler) { add("DELETE", pattern, handler) }
 
     /// Adds a route; `pattern` segments in braces (`{medication_id}`) are parameters.
-    public func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+    /// `bodyLimit` nil: the configured `max_body_bytes`, read into memory.
+    public func add(_ method: String, _ pattern: String, bodyLimit: BodyLimit? = nil, _ handler: @escaping Handler) {
         var node = root
         for segment in pattern.split(separator: "/", omittingEmptySubsequences: true) {
             if segment.hasPrefix("{") && segment.hasSuffix("}") {
@@ -83,10 +104,24 @@ public struct RouteTable {
             }
         }
         precondition(node.handlers[method] == nil, "duplicate route \(method) \(pattern)")
-        node.handlers[method] = handler
+        node.handlers[method] = Router.Route(handler: handler, bodyLimit: bodyLimit)
     }
 
     public func build() -> Router { Router(root: root) }
+}
+
+/// How large a body a route takes and where the adapter puts it while the handler runs.
+public struct BodyLimit: Sendable, Equatable {
+    /// The largest body accepted; a larger one is answered 413 without being held whole.
+    public var bytes: Int
+    /// Read into a temporary file (`Request.bodyFile`) in chunks rather than memory.
+    public var streamed: Bool
+
+    public init(bytes: Int, streamed: Bool) {
+        precondition(bytes >= 0, "a body limit is a number of bytes")
+        self.bytes = bytes
+        self.streamed = streamed
+    }
 }
 
 /// The values of a matched route's parameters.
