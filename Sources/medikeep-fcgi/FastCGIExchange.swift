@@ -79,6 +79,18 @@ enum FastCGIExchange {
             remoteAddress: remoteAddress, body: body, requestID: requestID, isSecure: isSecure, bodyFile: bodyFile)
     }
 
+    /// Reads and drops what is left of stdin, up to its end: usually nothing is left but
+    /// the closing empty record, already buffered (no system call).
+    static func drainInput(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        guard FCGX_GetChar(request.pointee.in) != -1 else { return }  // the usual case: at the end
+        var scratch = [CChar](repeating: 0, count: 16 * 1024)
+        while scratch.withUnsafeMutableBufferPointer({
+            FCGX_GetStr($0.baseAddress, Int32($0.count), request.pointee.in)
+        })
+            > 0
+        {}
+    }
+
     /// Copies up to `wanted` bytes of the body into a nameless temporary file, one chunk at
     /// a time. When no file can be made or written, the body is read and dropped (logged),
     /// and the request carries none: its handler answers as for a missing body.

@@ -38,7 +38,13 @@ extension Worker {
                 // then wait for nginx to hang up, then read the EOF) guards TCP peers
                 // against a reset; a unix socket keeps our answer readable after close,
                 // and the dance cost three system calls and a sleep per request.
-                if listensOnUnixSocket { request.pointee.detached = 1 }
+                // Closing at once is safe only once nginx has sent all it will send: read
+                // to the end of stdin (the empty record that ends it), or nginx's last write
+                // could meet a closed socket and answer 502.
+                if listensOnUnixSocket {
+                    FastCGIExchange.drainInput(request)
+                    request.pointee.detached = 1
+                }
                 FCGX_Finish_r(request)
                 mk_add(scoreboard.thread(slot, index, .requests), 1)
                 mk_store(state, Scoreboard.ThreadState.idle.rawValue)
