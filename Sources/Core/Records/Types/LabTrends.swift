@@ -92,55 +92,60 @@ enum LabTrends {
         let rows = try context.db.query(
             """
             SELECT c.id, c.value, c.unit, c.status, c.ref_range_min, c.ref_range_max, c.ref_range_text,
-                c.result_type, c.qualitative_value, c.textual_value, c.category, c.created_at,
-                r.id AS result_id, r.test_name AS result_name, r.completed_date, \(date) AS recorded_date
+                \(date) AS recorded_date, c.created_at, c.result_type, c.qualitative_value, c.textual_value,
+                r.id AS result_id, r.test_name AS result_name, r.completed_date, c.category
             FROM lab_test_components c JOIN lab_results r ON r.id = c.lab_result_id
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY recorded_date DESC, c.id DESC LIMIT ?
             """, binds + [.int(Int64(limit))])
         if rows.isEmpty { try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db) }
-        let points = rows.reversed()
         let latest = rows.first
         let resultType = latest?.string("result_type") ?? "quantitative"
-        return .json([
+        let rest: JSON = [
             "test_name": .string(name),
             "unit": .string(latest?.string("unit")),
             "category": .string(latest?.string("category")),
-            "data_points": .array(points.map(point)),
-            "statistics": .object(statistics(Array(points), resultType: resultType)),
+            "statistics": .object(statistics(rows.reversed(), resultType: resultType)),
             "is_aggregated": false,
             "aggregation_period": .null,
             "result_type": .string(resultType),
-        ])
+        ]
+        // The points written straight from their rows (oldest first), then the rest.
+        var out = Array(#"{"data_points":["#.utf8)
+        for (index, row) in rows.reversed().enumerated() {
+            if index > 0 { out.append(0x2C) }
+            RecordJSON.write(row, plan: pointPlan, into: &out)
+        }
+        out.append(0x5D)
+        out.append(0x2C)
+        out += rest.serialized().dropFirst()
+        return .json(encoded: out)
     }
 
-    static func point(_ row: Row) -> JSON {
-        func number(_ column: String) -> JSON { row.double(column).map(JSON.double) ?? .null }
-        return [
-            "id": .int(row.int("id") ?? 0),
-            "value": number("value"),
-            "unit": .string(row.string("unit")),
-            "status": .string(row.string("status")),
-            "ref_range_min": number("ref_range_min"),
-            "ref_range_max": number("ref_range_max"),
-            "ref_range_text": .string(row.string("ref_range_text")),
-            "recorded_date": .string(row.string("recorded_date")),
-            "created_at": .string(row.string("created_at")),
-            "result_type": .string(row.string("result_type")),
-            "qualitative_value": .string(row.string("qualitative_value")),
-            "textual_value": .string(row.string("textual_value")),
-            "lab_result": [
-                "id": .int(row.int("result_id") ?? 0), "test_name": .string(row.string("result_name")),
-                "completed_date": .string(row.string("completed_date")),
-            ],
+    /// One point as upstream's LabTestComponentTrendDataPoint, by position in the trend's
+    /// select list (its result under `lab_result`).
+    static let pointPlan: RecordQuery.WritePlan = {
+        let id = FieldKind.integer(0...Int64.max)
+        let text = FieldKind.string(maxLength: 500)
+        let number = FieldKind.number(-1.0e12...1.0e12)
+        let values: [(String, FieldKind)] = [
+            ("id", id), ("value", number), ("unit", text), ("status", text), ("ref_range_min", number),
+            ("ref_range_max", number), ("ref_range_text", text), ("recorded_date", .date()), ("created_at", text),
+            ("result_type", text), ("qualitative_value", text), ("textual_value", text),
         ]
-    }
+        var layout = values.enumerated().map { RecordQuery.Slot.value(name: $1.0, kind: $1.1, position: $0) }
+        layout.append(
+            .embed(
+                key: "lab_result", idPosition: 12,
+                columns: [("id", id, 12), ("test_name", text, 13), ("completed_date", .date(), 14)]))
+        return RecordQuery.WritePlan(layout)
+    }()
 
     /// Upstream's trend statistics over the points (oldest first). The direction compares
     /// the last value with the first: a change of more than 5% of the first is
     /// `increasing` or `decreasing`, else `stable`; fewer than two values is
     /// `insufficient_data`. Time in range counts values within both given bounds.
-    static func statistics(_ points: [Row], resultType: String) -> JSONObject {
+    static func statistics(_ points: some Collection<Row>, resultType: String) -> JSONObject {
         let values = points.compactMap { $0.double("value") }
         let statuses = points.compactMap { $0.string("status") }
         var out: JSONObject = [
