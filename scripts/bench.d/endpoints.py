@@ -55,6 +55,13 @@ ENDPOINTS = [
     # day, aggregated in SQL.
     Endpoint("symptom-timeline", "GET /symptoms/timeline (10k, 30 days)",
              "/api/v1/symptoms/timeline?start_date={days_ago_30}", budget=LIST_BUDGET),
+    # A patient with 5,000 lab results and 100,000 components: a page of one test code's
+    # results (1,000 of them) across the caller's patients, and LDL's trend (its latest
+    # 100 of 5,000 points, under two printed names and one LOINC code).
+    Endpoint("lab-code-search", "GET /lab-results/search/code/{code} (5k)",
+             "/api/v1/lab-results/search/code/LIPID?limit=20", budget=LIST_BUDGET),
+    Endpoint("lab-trend", "GET /lab-test-components/.../trends/{name} (100k)",
+             "/api/v1/lab-test-components/patient/{labs_patient_id}/trends/LDL%20Cholesterol", budget=LIST_BUDGET),
     Endpoint("vitals-stats", "GET /vitals/patient/{id}/stats (100k)",
              "/api/v1/vitals/patient/{vitals_big_patient_id}/stats", budget=LIST_BUDGET),
 ]

@@ -56,6 +56,30 @@ bench_insert_occurrences() {
         FROM seq_1_to_$count;"
 }
 
+# bench_insert_lab_results VAR DB PATIENT COUNT: COUNT lab results for PATIENT, one a day
+# back from today in five kinds (test codes LIPID, CBC, BMP, A1C, TSH), each with 20
+# components; the first, LDL, printed as "LDL Cholesterol" or, every other result, as
+# "LDL-C" with its canonical name, so a trend matches it both ways.
+bench_insert_lab_results() {
+    local var="$1" db="$2" patient="$3" count="$4"
+    bench_sql "$var" "$db" "
+        INSERT INTO lab_results (patient_id, test_name, test_code, test_category, status, labs_result,
+            ordered_date, completed_date)
+        SELECT $patient, ELT(seq % 5 + 1, 'Lipid panel', 'Complete blood count', 'Basic metabolic panel',
+                'Hemoglobin A1c', 'Thyroid panel'),
+            ELT(seq % 5 + 1, 'LIPID', 'CBC', 'BMP', 'A1C', 'TSH'), 'chemistry', 'completed',
+            ELT(seq % 3 + 1, 'normal', 'high', 'normal'),
+            UTC_DATE() - INTERVAL seq + 1 DAY, UTC_DATE() - INTERVAL seq DAY
+        FROM seq_1_to_$count;
+        INSERT INTO lab_test_components (lab_result_id, test_name, test_code, value, unit, ref_range_min,
+            ref_range_max, status, category, result_type, display_order, canonical_test_name)
+        SELECT r.id, IF(s.seq = 1, IF(r.id % 2 = 0, 'LDL-C', 'LDL Cholesterol'), CONCAT('Bench analyte ', s.seq)),
+            IF(s.seq = 1, '13457-7', CONCAT('BENCH-', s.seq)), 80 + (r.id * 7 + s.seq) % 90, 'mg/dL', 0, 130,
+            IF((r.id * 7 + s.seq) % 90 > 50, 'high', 'normal'), 'lipids', 'quantitative', s.seq,
+            IF(s.seq = 1 AND r.id % 2 = 0, 'LDL Cholesterol', NULL)
+        FROM lab_results r JOIN seq_1_to_20 s WHERE r.patient_id = $patient;"
+}
+
 # bench_capture_list_sql VAR DB URL TOKEN VALUE...: the SELECT the pool runs for one GET
 # of URL, taken from MariaDB's general log so EXPLAIN sees exactly the application's
 # query. A statement prepared while the log was off is logged with its `?` markers,

@@ -147,11 +147,14 @@ def main():
     vitals = [bench.call("POST", "/api/v1/patient-management/", {
         "first_name": "Vitals", "last_name": last, "birth_date": "1975-03-02"}, expect=(201,))["id"]
         for last in ("Hundred", "Many")]
+    # Lab results: 5,000 results with 100,000 components (scripts/bench inserts them with SQL).
+    labs = bench.call("POST", "/api/v1/patient-management/", {
+        "first_name": "Labs", "last_name": "Many", "birth_date": "1968-11-23"}, expect=(201,))["id"]
     state = {
         "token": bench.token, "username": "bench", "password": PASSWORD,
         "medication_id": ids[len(ids) // 2], "small_patient_id": growth[0], "big_patient_id": growth[1],
         "vitals_patient_id": vitals[0], "vitals_big_patient_id": vitals[1], "treatment_id": treatment,
-        "symptom_id": symptom,
+        "symptom_id": symptom, "labs_patient_id": labs,
         "days_ago_30": (datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=30)).isoformat(),
         "practitioner_id": practitioners[0], "pharmacy_id": pharmacies[0],
     }

@@ -48,6 +48,57 @@ extension RecordHandlers {
         return try create(context, patientID: nil, body: body)
     }
 
+    /// Creates every object of the body's `key` list under the path's parent, in one
+    /// transaction: an item that fails validation (or names a record that does not
+    /// exist) is reported as `{index, <label field>, error, detail}` and not saved; the
+    /// others are. 404 naming the parent when the caller may not edit it; 422 when the
+    /// list is empty, too long, names another parent, or no item could be saved.
+    public func createChildren(_ context: Context, key: String, maxItems: Int) throws -> (
+        created: [JSON], errors: [JSON]
+    ) {
+        let user = try context.requireUser()
+        let parentID = try context.parameters.id(parent.column)
+        let body = try context.jsonObject()
+        if let given = body[parent.column], given != .null, given.intValue != parentID {
+            throw APIError.validation([FieldProblem(parent.column, "must match the id in the path (\(parentID))")])
+        }
+        guard case .array(let items)? = body[key], !items.isEmpty, items.count <= maxItems else {
+            throw APIError.validation([FieldProblem(key, "must be a list of 1 to \(maxItems) objects")])
+        }
+        let db = context.db
+        let outcome: (created: [JSON], errors: [JSON]) = try db.transaction {
+            let patientID = try patientOf([parent.column: .int(parentID)], user: user, db: db)
+            var created: [JSON] = []
+            var errors: [JSON] = []
+            for (index, item) in items.enumerated() {
+                var report: JSONObject = ["index": .int(Int64(index))]
+                guard case .object(var object) = item else {
+                    report["error"] = "must be an object"
+                    report["detail"] = .array([["field": .string("\(key)[\(index)]"), "message": "must be an object"]])
+                    errors.append(.object(report))
+                    continue
+                }
+                if let label = object[type.labelField] { report[type.labelField] = label }
+                object[parent.column] = .int(parentID)
+                do {
+                    try resolveLookups(&object, db: db)
+                    let input = try RecordInput(type: type, body: object, existing: nil)
+                    try input.verifyReferences(patient: patientID, db: db, status: type.validationStatus)
+                    created.append(try insert(input, patientID: patientID, user: user, db: db))
+                } catch let error as APIError where error.status == type.validationStatus {
+                    report["error"] = .string(error.message)
+                    report["detail"] = error.detail
+                    errors.append(.object(report))
+                }
+            }
+            guard !created.isEmpty else {
+                throw APIError(type.validationStatus, "No item could be saved", detail: .array(errors))
+            }
+            return (created, errors)
+        }
+        return outcome
+    }
+
     public func getChild(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         let parentID = try context.parameters.id(parent.column)

@@ -277,8 +277,7 @@ public struct LinkHandlers: Sendable {
             try lockLink(linkID, of: id, door: door, user: user, db: db)
             _ = try db.execute("DELETE FROM \(link.table) WHERE id = ?", [.int(linkID)])
         }
-        if let body = link.deletedBody { return .json(body) }
-        return .message(link.deletedMessage)
+        return deleted(door)
     }
 
     /// DELETE `unlink`: removes the link between the path's record and the record its
@@ -304,8 +303,7 @@ public struct LinkHandlers: Sendable {
             }
             _ = try db.execute("DELETE FROM \(link.table) WHERE id = ?", [.int(linkID)])
         }
-        if let body = link.deletedBody { return .json(body) }
-        return .message(link.deletedMessage)
+        return deleted(door)
     }
 
     /// Locks link `linkID` when it belongs to the path's record and the caller may edit
@@ -322,6 +320,12 @@ public struct LinkHandlers: Sendable {
             binds += access.binds
         }
         guard try db.queryOne(sql + " FOR UPDATE", binds) != nil else { throw APIError.notFound("Relationship") }
+    }
+
+    /// The answer to a delete through `door`.
+    func deleted(_ door: LinkType.Door) -> Response {
+        if let body = link.deletedBody { return .json(body) }
+        return .message(door.deletedMessage ?? link.deletedMessage)
     }
 
     func otherPatientError(_ other: LinkType.End) -> APIError {

@@ -39,9 +39,13 @@ public struct LinkType: Sendable {
         public let otherIDKey: String
         public let bulkKey: String
         public let unlink: String?
+        /// The delete answer's message through this door, where the two sides word it
+        /// differently (an encounter's lab result, a lab result's encounter).
+        public let deletedMessage: String?
         public init(
             _ side: Side, idParameter: String, list: String? = nil, create: String? = nil, bulk: String? = nil,
-            item: String? = nil, otherIDKey: String, bulkKey: String? = nil, unlink: String? = nil
+            item: String? = nil, otherIDKey: String, bulkKey: String? = nil, unlink: String? = nil,
+            deletedMessage: String? = nil
         ) {
             self.side = side
             self.idParameter = idParameter
@@ -52,6 +56,7 @@ public struct LinkType: Sendable {
             self.otherIDKey = otherIDKey
             self.bulkKey = bulkKey ?? otherIDKey + "s"
             self.unlink = unlink
+            self.deletedMessage = deletedMessage
         }
     }
 

@@ -28,6 +28,8 @@ extension Insurances: RecordTypeModule {}
 extension EmergencyContacts: RecordTypeModule {}
 extension FamilyMembers: RecordTypeModule {}
 extension FamilyConditions: RecordTypeModule {}
+extension LabResults: RecordTypeModule {}
+extension LabTestComponents: RecordTypeModule {}
 
 /// Every described record type, and what follows from the descriptions for the features
 /// that span them all: dashboard counts, the account-deletion summary, directory usage.
@@ -56,6 +58,8 @@ public enum RecordCatalog {
             EmergencyContacts.self,
             FamilyMembers.self,
             FamilyConditions.self,
+            LabResults.self,
+            LabTestComponents.self,
             // (one per line: each new record type adds its own line)
         ]
     }

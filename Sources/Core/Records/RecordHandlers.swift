@@ -192,22 +192,29 @@ public struct RecordHandlers: Sendable {
         let created: JSON = try db.transaction {
             let patientID = try patientOf(input.merged, user: user, db: db)
             try input.verifyReferences(patient: patientID, db: db, status: type.validationStatus)
-            try type.beforeWrite?(input.merged, nil, db)
-            var changes = input.changes
-            if case .directory = type.scope { changes.append(("created_by", .int(user.id))) }
-            let columns = changes.map(\.column)
-            let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-            let result = try db.execute(
-                "INSERT INTO \(type.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
-                changes.map(\.value))
-            var values = input.merged
-            values["id"] = .int(result.lastInsertID)
-            try ActivityLog.record(
-                .created, model: type.name, recordID: result.lastInsertID, patientID: patientID, userID: user.id,
-                label: label(values), db: db)
-            return try fetch(result.lastInsertID, user: user, level: .view, db: db)
+            return try insert(input, patientID: patientID, user: user, db: db)
         }
         return .json(created, status: type.createStatus)
+    }
+
+    /// Writes a validated new record whose patient's access was checked, inside the
+    /// caller's transaction: the type's `beforeWrite`, the row, the activity entry.
+    /// Returns the record as a read answers it.
+    func insert(_ input: RecordInput, patientID: Int64?, user: AuthenticatedUser, db: Connection) throws -> JSON {
+        try type.beforeWrite?(input.merged, nil, db)
+        var changes = input.changes
+        if case .directory = type.scope { changes.append(("created_by", .int(user.id))) }
+        let columns = changes.map(\.column)
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let result = try db.execute(
+            "INSERT INTO \(type.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
+            changes.map(\.value))
+        var values = input.merged
+        values["id"] = .int(result.lastInsertID)
+        try ActivityLog.record(
+            .created, model: type.name, recordID: result.lastInsertID, patientID: patientID, userID: user.id,
+            label: label(values), db: db)
+        return try fetch(result.lastInsertID, user: user, level: .view, db: db)
     }
 
     /// The patient a new record belongs to, after checking the caller may add to it:
@@ -306,6 +313,7 @@ public struct RecordHandlers: Sendable {
         switch type.deleteStyle {
         case .noContent: return .noContent
         case .message: return .message("\(type.name) deleted successfully")
+        case .body(let body): return .json(body)
         }
     }
 

@@ -61,6 +61,8 @@ public struct RecordType: Sendable {
     public enum DeleteStyle: Sendable {
         case noContent
         case message
+        /// A fixed body the contract shows (a lab result's file counts).
+        case body(JSON)
     }
 
     /// A value computed by SQL for responses.
