@@ -5,7 +5,7 @@ import Testing
 
 /// The standardized lab tests catalog: the 174 tests of migration 0011, search,
 /// autocomplete, lookups, batch-match, and the trigger that will fill a lab test
-/// component's canonical name (scripts/lib/component_canonical_trigger.sql.txt).
+/// component's canonical name (sql/0012_component_canonical_names.sql).
 @Suite struct StandardizedTestCatalogTests {
     let t: TestApp
     init() throws { t = try TestApp() }
@@ -187,7 +187,7 @@ import Testing
             """)
         defer { try? db.run("DROP TABLE \(table)") }
         let script = try String(
-            contentsOfFile: TestApp.repositoryRoot + "/scripts/lib/component_canonical_trigger.sql.txt", encoding: .utf8
+            contentsOfFile: TestApp.repositoryRoot + "/sql/0012_component_canonical_names.sql", encoding: .utf8
         )
         for statement in SQLScript.statements(in: script.replacingOccurrences(of: "lab_test_components", with: table)) {
             try db.run(statement)

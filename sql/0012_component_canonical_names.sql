@@ -1,6 +1,5 @@
--- MediKeep-FCGI schema: lab test components get their canonical test name from the
--- standardized tests catalog (0011). Needs lab_test_components (0010). To be added as
--- sql/0012_component_canonical_names.sql once both are merged.
+-- MediKeep-FCGI schema, part 12: lab test components get their canonical test name from
+-- the standardized tests catalog (0011); the components table is 0010's.
 --
 -- The canonical name is the catalog test whose LOINC code is the component's test_code,
 -- else the catalog test one of whose names (name, abbreviation, common names; kind 0
