@@ -93,32 +93,45 @@ enum SymptomStats {
         if rows.isEmpty {
             try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db)
         }
-        var points: [JSON] = []
+        // Written as bytes as the rows arrive (a month's chart is a few hundred values; the
+        // JSON tree cost more than the query's share of the pool).
+        var out: [UInt8] = [0x5B]
+        out.reserveCapacity(rows.count * 300 + 2)
         var day: String?
         var total = Tally()
-        var series: [JSON] = []
+        var series: [UInt8] = []
         func close() {
             guard let day else { return }
-            var point = total.json
-            point["date"] = .string(day)
-            point["symptoms"] = .array(series)
-            points.append(.object(point))
+            if out.count > 1 { out.append(0x2C) }
+            out.append(0x7B)
+            total.write(into: &out)
+            out.append(contentsOf: #","date":"#.utf8)
+            JSON.writeString(day, into: &out)
+            out.append(contentsOf: #","symptoms":["#.utf8)
+            out.append(contentsOf: series)
+            out.append(contentsOf: [0x5D, 0x7D])
         }
         for row in rows {
             let rowDay = row.string("day") ?? ""
             if rowDay != day {
                 close()
-                (day, total, series) = (rowDay, Tally(), [])
+                (day, total) = (rowDay, Tally())
+                series.removeAll(keepingCapacity: true)
             }
             let tally = Tally(row)
             total.add(tally)
-            var entry = tally.json
-            entry["symptom_id"] = .int(row.int("symptom_id") ?? 0)
-            entry["symptom_name"] = .string(row.string("symptom_name"))
-            series.append(.object(entry))
+            if !series.isEmpty { series.append(0x2C) }
+            series.append(0x7B)
+            tally.write(into: &series)
+            series.append(contentsOf: #","symptom_id":"#.utf8)
+            JSON.writeInteger(row.int("symptom_id") ?? 0, into: &series)
+            series.append(contentsOf: #","symptom_name":"#.utf8)
+            JSON.string(row.string("symptom_name")).write(into: &series)
+            series.append(0x7D)
         }
         close()
-        return .json(.array(points))
+        out.append(0x5D)
+        return .json(encoded: out)
     }
 
     /// Counts and sums of one group of occurrences, combinable into a day's total.
@@ -152,6 +165,16 @@ enum SymptomStats {
 
         static func average(_ sum: Int64, _ count: Int64) -> JSON {
             count == 0 ? .null : .double((Double(sum) / Double(count) * 10).rounded() / 10)
+        }
+
+        /// The tally's members (`"occurrence_count":…,"average_pain_scale":…`), no braces.
+        func write(into out: inout [UInt8]) {
+            for (index, pair) in json.enumerated() {
+                if index > 0 { out.append(0x2C) }
+                JSON.writeString(pair.key, into: &out)
+                out.append(0x3A)
+                pair.value.write(into: &out)
+            }
         }
 
         var json: JSONObject {
