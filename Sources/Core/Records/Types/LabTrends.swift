@@ -65,7 +65,7 @@ enum LabTrends {
         }
         let limit = try QueryValues.count(context.query, "limit", default: 100, max: 100)
         let access = PatientAccess.condition(patientColumn: "r.patient_id", user: user.id, level: .view)
-        let date = "COALESCE(r.completed_date, r.ordered_date, DATE(r.created_at))"
+        let date = "r.result_date"  // completed, else ordered, else entered (stored, indexed)
         var conditions = [
             "r.patient_id = ?", access.sql,
             "(c.canonical_test_name = ? OR c.test_name = ? OR c.test_code = ?)",
@@ -94,9 +94,9 @@ enum LabTrends {
             SELECT c.id, c.value, c.unit, c.status, c.ref_range_min, c.ref_range_max, c.ref_range_text,
                 \(date) AS recorded_date, c.created_at, c.result_type, c.qualitative_value, c.textual_value,
                 r.id AS result_id, r.test_name AS result_name, r.completed_date, c.category
-            FROM lab_test_components c JOIN lab_results r ON r.id = c.lab_result_id
+            FROM lab_results r STRAIGHT_JOIN lab_test_components c ON c.lab_result_id = r.id
             WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY recorded_date DESC, c.id DESC LIMIT ?
+            ORDER BY r.result_date DESC, r.id DESC LIMIT ?
             """, binds + [.int(Int64(limit))])
         if rows.isEmpty { try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db) }
         let latest = rows.first
