@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A catalog name prepared for matching: case and accents folded away, split into words
 /// at anything that is not a letter or digit ("Diphtheria-Tetanus (reduced)" reads as
@@ -192,5 +193,23 @@ struct SearchMatch: Comparable, Sendable {
         if lhs.distance != rhs.distance { return lhs.distance < rhs.distance }
         if lhs.partial != rhs.partial { return !lhs.partial }
         return lhs.extraWords < rhs.extraWords
+    }
+}
+
+/// A read-only catalog loaded once per process (per database) and shared by every thread:
+/// catalogs change only by migration. Threads arriving together may each read it once;
+/// the first to finish is kept, so every caller sees the same catalog afterwards.
+final class CatalogCache<Catalog: Sendable>: Sendable {
+    private let loaded = Mutex<[String: Catalog]>([:])
+
+    func shared(_ db: Connection, load: (Connection) throws -> Catalog) throws -> Catalog {
+        let key = "\(db.config.endpoint)/\(db.config.database)"
+        if let catalog = loaded.withLock({ $0[key] }) { return catalog }
+        let fresh = try load(db)
+        return loaded.withLock { catalogs in
+            if let existing = catalogs[key] { return existing }
+            catalogs[key] = fresh
+            return fresh
+        }
     }
 }

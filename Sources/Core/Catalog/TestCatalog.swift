@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// One row of `standardized_tests`, with its JSON and search texts prepared.
 struct StandardizedTest: Sendable {
@@ -194,19 +193,11 @@ final class TestCatalog: Sendable {
 
     // MARK: loading
 
-    private static let loaded = Mutex<[String: TestCatalog]>([:])
+    private static let cache = CatalogCache<TestCatalog>()
 
     /// The catalog of the database `db` is connected to.
     static func shared(_ db: Connection) throws -> TestCatalog {
-        let key = "\(db.config.endpoint)/\(db.config.database)"
-        if let catalog = loaded.withLock({ $0[key] }) { return catalog }
-        // Read outside the lock; the first reader to finish wins (as VaccineCatalog).
-        let fresh = TestCatalog(tests: try load(db))
-        return loaded.withLock { catalogs in
-            if let existing = catalogs[key] { return existing }
-            catalogs[key] = fresh
-            return fresh
-        }
+        try cache.shared(db) { TestCatalog(tests: try load($0)) }
     }
 
     static func load(_ db: Connection) throws -> [StandardizedTest] {

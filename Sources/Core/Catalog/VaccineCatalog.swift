@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Upstream's VaccineCategory values.
 enum VaccineCategory: String, CaseIterable, Sendable {
@@ -174,20 +173,11 @@ final class VaccineCatalog: Sendable {
 
     // MARK: loading
 
-    private static let loaded = Mutex<[String: VaccineCatalog]>([:])
+    private static let cache = CatalogCache<VaccineCatalog>()
 
     /// The catalog of the database `db` is connected to.
     static func shared(_ db: Connection) throws -> VaccineCatalog {
-        let key = "\(db.config.endpoint)/\(db.config.database)"
-        if let catalog = loaded.withLock({ $0[key] }) { return catalog }
-        // Read outside the lock: threads arriving together may each read it once; the
-        // first to finish is kept, so every caller sees the same catalog afterwards.
-        let fresh = VaccineCatalog(vaccines: try load(db))
-        return loaded.withLock { catalogs in
-            if let existing = catalogs[key] { return existing }
-            catalogs[key] = fresh
-            return fresh
-        }
+        try cache.shared(db) { VaccineCatalog(vaccines: try load($0)) }
     }
 
     static func load(_ db: Connection) throws -> [StandardizedVaccine] {

@@ -10,6 +10,13 @@ public enum ActivePatient {
         return try resolve(userID: user.id, db: db)
     }
 
+    /// The patient a request names with `?patient_id=`, else the caller's active one (nil
+    /// when there is none). The caller checks access to a named patient.
+    public static func requested(_ context: Context) throws -> Int64? {
+        if let named = try QueryValues.id(context.query, "patient_id") { return named }
+        return try resolve(for: try context.requireUser(), db: context.db)
+    }
+
     /// `resolve(for:db:)` by user id, in one query.
     static func resolve(userID: Int64, db: Connection) throws -> Int64? {
         let row = try db.queryOne(

@@ -80,8 +80,7 @@ public enum Conditions {
         let user = try context.requireUser()
         let activeOnly = try QueryValues.flag(context.query, "active_only", default: false)
         guard
-            let patientID = try QueryValues.id(context.query, "patient_id")
-                ?? ActivePatient.resolve(for: user, db: context.db)
+            let patientID = try ActivePatient.requested(context)
         else { return .json(.array([])) }
         try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db)
         let rows = try context.db.query(

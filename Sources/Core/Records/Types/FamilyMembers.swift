@@ -57,8 +57,7 @@ public enum FamilyMembers {
     static func dropdown(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         guard
-            let patientID = try QueryValues.id(context.query, "patient_id")
-                ?? ActivePatient.resolve(for: user, db: context.db)
+            let patientID = try ActivePatient.requested(context)
         else { return .json(.array([])) }
         try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db)
         let rows = try context.db.query(

@@ -53,10 +53,9 @@ public enum MedicalEquipment {
 
     /// The `patient_id` query parameter's (or the active patient's) equipment matching `condition`.
     static func list(_ context: Context, where condition: String) throws -> Response {
-        let user = try context.requireUser()
+        _ = try context.requireUser()  // 401 before anything else
         guard
-            let patientID = try QueryValues.id(context.query, "patient_id")
-                ?? ActivePatient.resolve(for: user, db: context.db)
+            let patientID = try ActivePatient.requested(context)
         else { return .json(.array([])) }
         return try handlers.list(context, patientID: patientID, extra: [(condition, [])])
     }

@@ -14,10 +14,9 @@ enum SymptomStats {
     /// The patient a request is about: `patient_id` or the active patient; 404 when
     /// there is none.
     static func patient(_ context: Context) throws -> Int64 {
-        let user = try context.requireUser()
+        _ = try context.requireUser()  // 401 before anything else
         guard
-            let patientID = try QueryValues.id(context.query, "patient_id")
-                ?? ActivePatient.resolve(for: user, db: context.db)
+            let patientID = try ActivePatient.requested(context)
         else { throw APIError.notFound("Patient") }
         return patientID
     }

@@ -70,8 +70,7 @@ public enum Treatments {
         routes.get("/api/v1/treatments/ongoing") { context in
             let user = try context.requireUser()
             guard
-                let patientID = try QueryValues.id(context.query, "patient_id")
-                    ?? ActivePatient.resolve(for: user, db: context.db)
+                let patientID = try ActivePatient.requested(context)
             else { return .json(.array([])) }
             return try handlers.list(
                 context, patientID: patientID, extra: [("r.status IN ('active', 'in-progress')", [])])

@@ -8,8 +8,7 @@ enum VitalsStats {
     static func forActivePatient(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         guard
-            let patientID = try QueryValues.id(context.query, "patient_id")
-                ?? ActivePatient.resolve(for: user, db: context.db)
+            let patientID = try ActivePatient.requested(context)
         else { throw APIError.notFound("Patient") }
         return try answer(context, patientID: patientID)
     }
