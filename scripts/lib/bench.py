@@ -57,6 +57,9 @@ WRK_SCRIPT = os.path.join(BENCH_D, "request.lua")
 TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 GROUPS = ("pool", "floor", "nginx", "db")
 CONNECTIONS, THREADS = 32, 2
+# The tail-latency run: fewer connections than the pool has threads, so p99 shows the
+# pool's own hiccups (locks, recycling, reconnects) rather than queueing.
+TAIL_CONNECTIONS = 8
 # Questions: statements sent by clients. The others explain them: prepared executions
 # (the pool's queries), prepares (a new connection's cache filling), connections (workers
 # replaced after max_requests connect anew).
@@ -184,20 +187,64 @@ def reset_peak_rss(pid):
         pass
 
 
-def run_wrk(load, app_root):
-    """Runs wrk; meanwhile polls the answering group's workers' VmHWM. Returns (wrk JSON,
-    peaks by pid)."""
+def task_switches(pid):
+    """{tid: voluntary + involuntary context switches} of every thread of PID."""
+    found = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tids:
+        total = 0
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+        found[int(tid)] = total
+    return found
+
+
+class SwitchCounter:
+    """Context switches of a group's workers over a run. /proc keeps them per thread only
+    while the thread lives, so the threads are read at the start, polled during the run
+    and read at the end; a thread that ends (a recycled worker) keeps its last reading,
+    and a thread that starts during the run counts from zero."""
+
+    def __init__(self, root):
+        self.root = root
+        self.start = {}
+        for pid in children(root):
+            self.start.update(task_switches(pid))
+        self.last = dict(self.start)
+
+    def poll(self):
+        for pid in children(self.root):
+            self.last.update(task_switches(pid))
+
+    def total(self):
+        self.poll()
+        return sum(count - self.start.get(tid, 0) for tid, count in self.last.items())
+
+
+def run_wrk(load, app_root, switches=None, connections=None):
+    """Runs wrk; meanwhile polls the answering group's workers' VmHWM (and context
+    switches). Returns (wrk JSON, peaks by pid)."""
     env = dict(os.environ, BENCH_METHOD=load["method"], BENCH_BODY=load.get("body") or "",
                BENCH_CONTENT_TYPE=load["content_type"], BENCH_TOKEN=load.get("token") or "")
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{load['seconds']}s", "--latency",
+    command = ["wrk", f"-t{THREADS}", f"-c{connections or CONNECTIONS}", f"-d{load['seconds']}s", "--latency",
                "--timeout", "10s", "-s", WRK_SCRIPT, load["url"]]
     peaks = {}
     wrk = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     while True:
-        for pid in children(app_root):
+        for pid in children(app_root) if app_root else []:
             kib = peak_rss_kib(pid)
             if kib is not None:
                 peaks[pid] = max(kib, peaks.get(pid, 0))
+        if switches:
+            switches.poll()
         if wrk.poll() is not None:
             break
         time.sleep(0.25)
@@ -217,9 +264,11 @@ def run_load(load, roots, socket, overhead, access_log):
     # The counters are read outside the CPU window, so reading them costs the run nothing.
     status_before = db_status(socket)
     log_offset = log_size(access_log)
+    switches = SwitchCounter(roots[app])
     before = ticks(roots)
-    result, peaks = run_wrk(load, roots[app])
+    result, peaks = run_wrk(load, roots[app], switches)
     after = settle(roots)
+    switched = switches.total()
     status_after = db_status(socket)
     served = lines_since(access_log, log_offset)
     if served < result["requests"]:
@@ -227,11 +276,13 @@ def run_load(load, roots, socket, overhead, access_log):
     requests = max(served, 1)
     result.update(served=served,
         name=load["name"], label=load["label"], kind=load["kind"], app=app, seconds=load["seconds"],
+        method=load["method"],
         rps=result["requests"] / (result["duration_us"] / 1e6),
         workers_seen=len(peaks), peak_rss_kib=max(peaks.values(), default=0))
     for group in GROUPS:
         result[f"{group}_ms"] = (after[group] - before[group]) * TICK_MS / requests
     result["app_ms"] = result[f"{app}_ms"]
+    result["switches"] = switched / requests
     # Everything a request costs on the server side: the floor touches no database.
     result["stack_ms"] = result["app_ms"] + result["nginx_ms"] + (result["db_ms"] if app == "pool" else 0)
     delta = {name: status_after[name] - status_before[name] - overhead[name] for name in COUNTERS}
@@ -241,8 +292,51 @@ def run_load(load, roots, socket, overhead, access_log):
     result["db_connections"] = delta["Connections"]
     print(f"    {result['label']}: {result['rps']:.0f} req/s, p99 {result['p99_us'] / 1000:.2f} ms, "
           f"{app} {result['app_ms']:.3f} ms/req, {result['statements']:.2f} statements/req, "
+          f"{result['switches']:.2f} switches/req, "
           f"non-2xx {result['non2xx']}", file=sys.stderr)
     return result
+
+
+def perf_available():
+    """Whether `perf stat` can count system calls here (Debian's linux-perf, tracepoints
+    readable)."""
+    try:
+        done = subprocess.run(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "--", "true"],
+                              capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and "raw_syscalls" in done.stderr and "<not" not in done.stderr
+
+
+def count_syscalls(load, roots, access_log, window=2.0):
+    """System calls per request of the answering group's workers: a separate run (perf's
+    counting slows each call, so it stays out of the CPU run), perf attached for WINDOW
+    seconds in its middle; requests in the window from nginx's access log."""
+    pids = children(roots[load["app"]])
+    if not pids:
+        return None
+    run = dict(load, seconds=int(window + 2))
+    wrk = subprocess.Popen(["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{run['seconds']}s", "-s", WRK_SCRIPT,
+                            run["url"]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env=dict(os.environ, BENCH_METHOD=run["method"], BENCH_BODY=run.get("body") or "",
+                                    BENCH_CONTENT_TYPE=run["content_type"], BENCH_TOKEN=run.get("token") or ""))
+    time.sleep(1)
+    offset, started = log_size(access_log), time.monotonic()
+    done = subprocess.run(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "-p", ",".join(map(str, pids)),
+                           "--", "sleep", str(window)], capture_output=True, text=True)
+    served, elapsed = lines_since(access_log, offset), time.monotonic() - started
+    wrk.wait()
+    counted = [line.split(",") for line in done.stderr.splitlines() if "raw_syscalls" in line]
+    if done.returncode != 0 or not counted or not counted[0][0].isdigit() or served == 0:
+        return None
+    # perf's own start and stop fall inside the log window: scale the requests to WINDOW.
+    return int(counted[0][0]) / (served * min(1.0, window / elapsed))
+
+
+def tail_latency(load):
+    """p50 and p99 at 8 connections (fewer than the pool's threads: no queueing)."""
+    result, _ = run_wrk(dict(load, seconds=3), None, connections=TAIL_CONNECTIONS)
+    return {"p50_us_8": result["p50_us"], "p99_us_8": result["p99_us"], "non2xx_8": result["non2xx"]}
 
 
 def roots_of(args):
@@ -291,14 +385,25 @@ def endpoints(args):
     def run(load):
         return run_load(load, roots, args.db_socket, overhead, args.access_log)
 
+    def details(load):
+        """Syscalls per request and the tail at 8 connections, after the CPU run."""
+        extra = tail_latency(load)
+        extra["syscalls"] = count_syscalls(load, roots, args.access_log) if with_perf else None
+        return extra
+
+    with_perf = perf_available()
+    if not with_perf:
+        print("    (perf cannot count system calls here: that column stays empty)", file=sys.stderr)
     # floor, endpoint 1, floor, endpoint 2, ..., floor
     results = [run(floor_load)]
+    results[0].update(details(floor_load))
     for endpoint in catalog.ENDPOINTS:
         load = dict(name=endpoint.name, label=endpoint.label, kind="endpoint", app="pool",
                     url=base + fill(endpoint.path, state), seconds=args.seconds, method=endpoint.method,
                     body=fill(endpoint.body, state), content_type=endpoint.content_type,
                     token=state["token"] if endpoint.auth else None)
-        results.append(run(load) | {"budget": endpoint.budget})
+        result = run(load) | {"budget": endpoint.budget, "nginx_budget": endpoint.nginx_budget}
+        results.append(result | details(load))
         results.append(run(floor_load))
     floor = reference([r for r in results if r["kind"] == "floor"])
     with open(args.out, "a") as out:
@@ -380,13 +485,41 @@ def report(args):
           f"text queries);\nexecutes: of which prepared; prepares: statements prepared (new connections). "
           f"The floor: {floor['statements']:.2f}.")
 
+    header = (f"{'endpoint':<30} {'syscalls':>8} {'switches':>8} {'stmts':>6} {'pool/nginx':>10} {'budget':>7} "
+              f"{'p50@8 ms':>8} {'p99@8 ms':>8} {'p99/p50':>7}")
+    print(f"\nPer request (syscalls: perf over {2:g} s of a separate run; switches: voluntary + involuntary\n"
+          f"context switches of the workers' threads, from /proc, in the CPU run; pool/nginx: the pool's CPU per\n"
+          f"request over nginx's; p50/p99 at {TAIL_CONNECTIONS} connections, a separate 3 s run):\n"
+          f"{header}\n{'-' * len(header)}")
+    first_floor = floors[0]
+    for r in [dict(first_floor, label="floor (first run)", nginx_budget=None)] + measured:
+        syscalls = f"{r['syscalls']:.1f}" if r.get("syscalls") is not None else "-"
+        nginx_x = r["app_ms"] / r["nginx_ms"] if r["nginx_ms"] > 0 else float("inf")
+        budget = f"<= {r['nginx_budget']:g}" if r.get("nginx_budget") is not None else "-"
+        tail = r["p99_us_8"] / r["p50_us_8"] if r.get("p50_us_8") else float("nan")
+        print(f"{r['label']:<30} {syscalls:>8} {r['switches']:>8.2f} {r['statements']:>6.2f} {nginx_x:>10.2f} "
+              f"{budget:>7} {ms(r['p50_us_8']):>8.2f} {ms(r['p99_us_8']):>8.2f} {tail:>7.2f}")
+
     checks = []
+    for r in measured:
+        reads = r["method"] == "GET" if "method" in r else True
+        if r.get("nginx_budget") is not None:
+            x = r["app_ms"] / r["nginx_ms"]
+            checks.append((x <= r["nginx_budget"], f"{r['label']}: pool CPU {x:.2f} x nginx's <= {r['nginx_budget']:g}"))
+        if r["budget"] is not None and reads:
+            checks.append((r["switches"] <= catalog.SWITCHES_BUDGET,
+                           f"{r['label']}: {r['switches']:.2f} context switches per request "
+                           f"<= {catalog.SWITCHES_BUDGET:g}"))
+            tail = r["p99_us_8"] / r["p50_us_8"]
+            checks.append((tail <= catalog.TAIL_BUDGET,
+                           f"{r['label']}: p99 {tail:.2f} x p50 at {TAIL_CONNECTIONS} connections "
+                           f"<= {catalog.TAIL_BUDGET:g}"))
     for r in measured:
         if r["budget"] is not None:
             checks.append((r["ratios"]["cpu"] <= r["budget"],
                            f"{r['label']}: pool CPU {r['ratios']['cpu']:.2f} x the floor's "
                            f"({r['app_ms']:.3f} vs {r['floor']['app_ms']:.4f} ms/req) <= {r['budget']:g}"))
-    bad = [r["name"] for r in rows if r["non2xx"] or errors(r)]
+    bad = [r["name"] for r in rows if r["non2xx"] or r.get("non2xx_8") or errors(r)]
     checks.append((not bad, "no non-2xx answers and no socket errors, floor included"
                    + (f" (failed: {', '.join(sorted(set(bad)))})" if bad else "")))
     print("\nBudgets")

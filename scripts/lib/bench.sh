@@ -6,6 +6,43 @@ bench_sql() {
     mariadb --no-defaults --socket="$(mk_db_sock "$var")" -uroot "$@" "$db" -e "$sql"
 }
 
+# bench_stack_up VAR DB BIN PORT FACTOR: the bench's stack under VAR (MariaDB with a fresh
+# DB, the pool from BIN, nginx on PORT with rate limits x FACTOR), the floor beside it with
+# the pool's shape, and the dataset: bench_seed.py through the API (ids in VAR/state.json)
+# plus the large tables inserted with SQL. Sets BENCH_WORKERS and BENCH_THREADS.
+bench_stack_up() {
+    local var="$1" db="$2" bin="$3" port="$4" factor="$5" state="$1/state.json" floor_path
+    local base="http://127.0.0.1:$port"
+    mk_db_init "$var"
+    mk_db_start "$var"
+    mk_db_create "$var" "$db" fresh
+    # 32 parallel logins of one account each count as a failure until their password is
+    # verified (the lockout's rule against parallel guessing), so the bench, which measures
+    # CPU and not the lockout, raises the limit.
+    mk_stack_write_config "$var" "$db" "$var/log/app.log" login_max_failures=100000
+    mk_stack_start "$var" "$bin" "$port" "$factor" 65s "$var/log/app.log"
+    # The pool's defaults (Config.swift: workers = CPUs, threads = 4), which the floor copies.
+    BENCH_WORKERS="${MEDIKEEP_WORKERS:-$(nproc)}"
+    BENCH_THREADS="${MEDIKEEP_THREADS:-4}"
+    bench_floor_start "$var" "$BENCH_WORKERS" "$BENCH_THREADS"
+    floor_path="$(cd "$MK_ROOT/scripts/bench.d" && python3 -B -c 'import endpoints; print(endpoints.FLOOR_PATH)')"
+    bench_nginx_floor "$var/nginx" "$(bench_floor_socket "$var")" "$floor_path"
+    mk_wait_http "$base$floor_path" 10 || mk_die "the floor does not answer at $base$floor_path"
+
+    mk_log "seeding the dataset"
+    python3 "$MK_ROOT/scripts/lib/bench_seed.py" "$base" "$state"
+    mk_log "100 and 100,000 vitals readings inserted with SQL"
+    bench_insert_vitals "$var" "$db" "$(bench_state "$state" vitals_patient_id)" 100
+    bench_insert_vitals "$var" "$db" "$(bench_state "$state" vitals_big_patient_id)" 100000
+    bench_sql "$var" "$db" "ANALYZE TABLE vitals" >/dev/null
+    mk_log "10,000 symptom occurrences inserted with SQL"
+    bench_insert_occurrences "$var" "$db" "$(bench_state "$state" symptom_id)" 10000
+    bench_sql "$var" "$db" "ANALYZE TABLE symptom_occurrences" >/dev/null
+    mk_log "5,000 lab results with 100,000 components inserted with SQL"
+    bench_insert_lab_results "$var" "$db" "$(bench_state "$state" labs_patient_id)" 5000
+    bench_sql "$var" "$db" "ANALYZE TABLE lab_results, lab_test_components" >/dev/null
+}
+
 # bench_state FILE KEY: one value from the JSON state bench_seed.py wrote.
 bench_state() {
     python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
