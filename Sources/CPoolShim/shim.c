@@ -1,9 +1,13 @@
 #define _GNU_SOURCE
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <stddef.h>
 #include <malloc.h>
 #include "CPoolShim.h"
 
 int mk_memfd(const char *name) { return memfd_create(name, 0); }
+
+int mk_accept(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 
 int mk_fixed_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
 

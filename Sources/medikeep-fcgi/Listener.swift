@@ -26,7 +26,7 @@ struct Listener {
             _ = withUnsafeMutablePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(0, $0, &length) }
             }
-            try setNonBlocking(0)
+            try prepareForAccept(0)
             return Listener(fd: 0, isTCP: Int32(address.ss_family) != AF_UNIX, description: "inherited fd 0")
         }
         if config.listen.hasPrefix("unix:") {
@@ -70,7 +70,7 @@ struct Listener {
         guard bound == 0 else { throw PoolError("cannot bind \(path): \(String(cString: strerror(errno)))") }
         guard chmod(path, mode_t(mode)) == 0 else { throw PoolError("cannot chmod \(path): errno \(errno)") }
         guard Glibc.listen(fd, Int32(backlog)) == 0 else { throw PoolError("listen(): errno \(errno)") }
-        try setNonBlocking(fd)
+        try prepareForAccept(fd)
         return Listener(fd: fd, isTCP: false, description: "unix:\(path)")
     }
 
@@ -90,16 +90,25 @@ struct Listener {
         }
         guard bound == 0 else { throw PoolError("cannot bind \(host):\(port): \(String(cString: strerror(errno)))") }
         guard Glibc.listen(fd, Int32(backlog)) == 0 else { throw PoolError("listen(): errno \(errno)") }
-        try setNonBlocking(fd)
+        try prepareForAccept(fd)
         return Listener(fd: fd, isTCP: true, description: "\(host):\(port)")
     }
 
-    /// Workers wait with `poll` and then accept; non-blocking accept means a worker that
-    /// loses the race for a connection goes back to waiting instead of blocking in
-    /// accept, where a graceful stop could not reach it.
-    static func setNonBlocking(_ fd: Int32) throws {
+    /// How long a worker thread blocked in `accept` waits before it looks again whether
+    /// its process is draining.
+    static let acceptWakeUp = timeval(tv_sec: 0, tv_usec: 250_000)
+
+    /// Worker threads block in `accept` itself: the kernel hands each connection to
+    /// exactly one waiting thread, so a connection costs no lock hand-off and no poll
+    /// between threads. A blocking socket with a receive timeout (which on Linux bounds
+    /// `accept` too) lets a thread see a graceful stop within `acceptWakeUp`.
+    static func prepareForAccept(_ fd: Int32) throws {
         let flags = fcntl(fd, F_GETFL)
-        guard fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { throw PoolError("fcntl(O_NONBLOCK): errno \(errno)") }
+        guard fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0 else { throw PoolError("fcntl(F_SETFL): errno \(errno)") }
+        var timeout = acceptWakeUp
+        guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            throw PoolError("setsockopt(SO_RCVTIMEO): errno \(errno)")
+        }
     }
 
     /// Connections waiting in the accept queue (TCP_INFO for TCP, sock_diag for unix).

@@ -40,7 +40,9 @@ final class Scoreboard: @unchecked Sendable {
     /// still inside libfcgi reading the body from the connection, so the watchdog must not
     /// touch the request (finishing it under the reader would free its buffers); a body
     /// that arrives too slowly is nginx's to time out (`fastcgi_send_timeout`).
-    enum ThreadState: Int64 { case idle = 0, busy = 1, writing = 2, timedOut = 3, reading = 4 }
+    /// `accepting`: waiting in `accept` (idle for the status page, but a draining
+    /// process waits for it, since `accept` may yet hand it a connection).
+    enum ThreadState: Int64 { case idle = 0, busy = 1, writing = 2, timedOut = 3, reading = 4, accepting = 5 }
 
     let base: UnsafeMutableRawPointer
     let fd: Int32
@@ -148,7 +150,7 @@ final class Scoreboard: @unchecked Sendable {
             var workerRequests: Int64 = 0
             for index in 0..<threads {
                 let state = mk_load(thread(slot, index, .state))
-                if state != ThreadState.idle.rawValue { workerActive += 1 }
+                if state != ThreadState.idle.rawValue && state != ThreadState.accepting.rawValue { workerActive += 1 }
                 workerRequests += mk_load(thread(slot, index, .requests))
             }
             accepted += workerRequests

@@ -59,28 +59,50 @@ extension Worker {
         }
     }
 
-    /// Waits for one request under the accept lock; false when woken without one (so the
+    /// Waits in `accept` for one connection and reads its request's head; false when
+    /// none came within the listener's wake-up time or the process is draining (so the
     /// caller re-checks `stopping`).
-    /// The thread is marked `reading` (which counts as busy) before the lock is released,
-    /// so a draining main thread that holds the lock and sees no busy thread knows no
-    /// request is in hand.
+    /// Threads block in the kernel's `accept` (which wakes exactly one of them per
+    /// connection) rather than taking turns under a lock: under load a connection is
+    /// waiting and `accept` returns at once, with no hand-off between threads.
     func accept(_ request: UnsafeMutablePointer<FCGX_Request>, threadIndex index: Int) -> Bool {
-        acceptLock.withLock {
-            var pending = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-            while !stopping.load(ordering: .acquiring) {
-                // Under load a connection is usually waiting: try to accept first and poll
-                // only when there is none (the socket is non-blocking, so that is EAGAIN,
-                // also when another worker took the connection first).
-                if FCGX_Accept_r(request) >= 0 {
-                    mk_store(scoreboard.thread(slot, index, .startedNanos), Int64(DispatchTime.now().uptimeNanoseconds))
-                    mk_store(scoreboard.thread(slot, index, .slowLogged), 0)
-                    mk_store(scoreboard.thread(slot, index, .state), Scoreboard.ThreadState.reading.rawValue)
-                    return true
-                }
-                _ = poll(&pending, 1, 200)
-            }
+        let state = scoreboard.thread(slot, index, .state)
+        // The drain hand-shake (see Worker.run): publish `accepting`, then look at `stopping`.
+        mk_store(state, Scoreboard.ThreadState.accepting.rawValue)
+        mk_fence()
+        guard !stopping.load(ordering: .sequentiallyConsistent) else {
+            mk_store(state, Scoreboard.ThreadState.idle.rawValue)
             return false
         }
+        let connection = mk_accept(0)
+        guard connection >= 0 else {
+            mk_store(state, Scoreboard.ThreadState.idle.rawValue)
+            return false
+        }
+        if !listensOnUnixSocket {
+            // A TCP connection inherits the listener's receive timeout (a unix one does
+            // not): reading a request must never time out that way. libfcgi's own accept
+            // also turns Nagle off.
+            var none = timeval(tv_sec: 0, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &none, socklen_t(MemoryLayout<timeval>.size))
+            var on: Int32 = 1
+            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        mk_store(scoreboard.thread(slot, index, .startedNanos), Int64(DispatchTime.now().uptimeNanoseconds))
+        mk_store(scoreboard.thread(slot, index, .slowLogged), 0)
+        mk_store(state, Scoreboard.ThreadState.reading.rawValue)
+        // Hand the connection to libfcgi: with a connection already open, FCGX_Accept_r
+        // only reads the request's head. Its first step finishes the previous request,
+        // which would close an open connection unless it is marked kept.
+        request.pointee.keepConnection = 1
+        request.pointee.ipcFd = connection
+        guard FCGX_Accept_r(request) >= 0 else {
+            // A malformed head: libfcgi closed it (and tried once more to accept, which
+            // times out like ours).
+            mk_store(state, Scoreboard.ThreadState.idle.rawValue)
+            return false
+        }
+        return true
     }
 
     func makeServices() -> Services? {

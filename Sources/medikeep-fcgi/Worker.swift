@@ -13,12 +13,7 @@ final class Worker: @unchecked Sendable {
     let scoreboard: Scoreboard
     let app: App
     let masterPid: pid_t
-    /// Only one thread per process waits for a connection at a time, so a new request
-    /// wakes one thread here rather than all of them. A plain pthread mutex (NSLock):
-    /// its waiters sleep in the kernel, where Synchronization's `Mutex` spins first — and
-    /// a thread waits here for as long as the one before it waits for a connection, so
-    /// the spinning was ~15 % of a loaded worker's CPU.
-    let acceptLock = NSLock()
+    /// Set once when draining; each thread looks at it before it waits in `accept`.
     let stopping = Atomic<Bool>(false)
     /// Whether the inherited listening socket (fd 0) is a unix socket.
     let listensOnUnixSocket: Bool = {
@@ -86,14 +81,19 @@ final class Worker: @unchecked Sendable {
             if stopping.load(ordering: .acquiring) {
                 if drainDeadline == .infinity { drainDeadline = Date().timeIntervalSince1970 + config.shutdownTimeout }
                 if Date().timeIntervalSince1970 > drainDeadline { _exit(0) }
-                if busyThreads() == 0 { acceptLock.withLock { if busyThreads() == 0 { _exit(0) } } }
+                // A thread publishes `accepting` before it re-checks `stopping`, and we set
+                // `stopping` before we read the states (a fence between each store and load):
+                // so either the thread sees the drain and does not accept, or we see it waiting
+                // in `accept` (which may yet hand it a connection) and wait for it.
+                mk_fence()
+                if busyThreads() == 0 { _exit(0) }
             }
         }
     }
 
     /// Stops taking new requests; in-flight ones finish, then the process exits.
     func beginDrain() {
-        if !stopping.exchange(true, ordering: .acquiringAndReleasing) {
+        if !stopping.exchange(true, ordering: .sequentiallyConsistent) {
             mk_store(scoreboard.worker(slot, .draining), 1)
         }
     }
@@ -103,6 +103,7 @@ final class Worker: @unchecked Sendable {
             let state = mk_load(scoreboard.thread(slot, $0, .state))
             return state == Scoreboard.ThreadState.busy.rawValue || state == Scoreboard.ThreadState.writing.rawValue
                 || state == Scoreboard.ThreadState.reading.rawValue
+                || state == Scoreboard.ThreadState.accepting.rawValue
         }.count
     }
 

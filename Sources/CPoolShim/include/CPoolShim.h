@@ -13,12 +13,19 @@ static inline int mk_cas(int64_t *p, int64_t expected, int64_t desired) {
     return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* A full barrier: a thread's store before it is seen by any other thread before that
+   thread's load after it (the accept/drain hand-shake in Worker). */
+static inline void mk_fence(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
+
 /* Makes every allocation of at least `bytes` an mmap of its own (see Worker.run). */
 int mk_fixed_mmap_threshold(int bytes);
 
 /* Connections waiting in the accept queue of the listening unix socket `fd`, read with
    sock_diag (Linux reports it nowhere else for unix sockets); -1 if unavailable. */
 int64_t mk_unix_listen_queue(int fd);
+
+/* accept4(fd, NULL, NULL, SOCK_CLOEXEC): not exported by Glibc's Swift overlay. */
+int mk_accept(int fd);
 
 /* memfd_create is not exported by Glibc's Swift overlay on every version. */
 int mk_memfd(const char *name);

@@ -10,7 +10,7 @@ public struct Config: Sendable {
     /// Permissions of a unix listening socket: nginx's user must be able to connect.
     public var listenMode: Int = 0o660
     public var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    public var threads: Int = 8
+    public var threads: Int = 4
     public var maxRequests: Int = 100_000
     public var requestTimeout: Double = 60
     public var slowlogTimeout: Double = 10
