@@ -30,14 +30,7 @@ public struct Row: Sendable {
     }
 
     /// The column as an integer: integers as is, whole doubles and numeric text converted.
-    public func int(_ column: String) -> Int64? {
-        switch self[column] {
-        case .int(let value): return value
-        case .double(let value): return Int64(exactly: value)
-        case .text(let text): return Int64(text)
-        case .null, .blob: return nil
-        }
-    }
+    public func int(_ column: String) -> Int64? { self[column].integerValue }
 
     /// The column as a string: text as is, numbers printed, blobs if valid UTF-8.
     public func string(_ column: String) -> String? {
@@ -51,14 +44,7 @@ public struct Row: Sendable {
     }
 
     /// The column as a double: doubles, integers and numeric text.
-    public func double(_ column: String) -> Double? {
-        switch self[column] {
-        case .double(let value): return value
-        case .int(let value): return Double(value)
-        case .text(let text): return Double(text)
-        case .null, .blob: return nil
-        }
-    }
+    public func double(_ column: String) -> Double? { self[column].doubleValue }
 
     /// The column as a boolean: any non-zero number is true.
     public func bool(_ column: String) -> Bool? {

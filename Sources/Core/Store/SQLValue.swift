@@ -36,6 +36,33 @@ extension SQLValue {
         return .text(text)
     }
 
+    /// The value as an integer (whole doubles and numeric text converted), as `Row.int`
+    /// does for a named column, for code that reads columns by position.
+    public var integerValue: Int64? {
+        switch self {
+        case .int(let value): return value
+        case .double(let value): return Int64(exactly: value)
+        case .text(let text): return Int64(text)
+        case .null, .blob: return nil
+        }
+    }
+
+    /// The value as a double (integers and numeric text converted), as `Row.double`.
+    public var doubleValue: Double? {
+        switch self {
+        case .double(let value): return value
+        case .int(let value): return Double(value)
+        case .text(let text): return Double(text)
+        case .null, .blob: return nil
+        }
+    }
+
+    /// The value as text when it is text (by position, like `Row.string` for text).
+    public var textValue: String? {
+        if case .text(let text) = self { return text }
+        return nil
+    }
+
     /// True for `.null`.
     public var isNull: Bool {
         if case .null = self { return true }

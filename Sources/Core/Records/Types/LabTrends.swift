@@ -99,20 +99,22 @@ enum LabTrends {
             ORDER BY r.result_date DESC, r.id DESC LIMIT ?
             """, binds + [.int(Int64(limit))])
         if rows.isEmpty { try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db) }
+        let points = Array(rows.reversed())  // oldest first
         let latest = rows.first
         let resultType = latest?.string("result_type") ?? "quantitative"
         let rest: JSON = [
             "test_name": .string(name),
             "unit": .string(latest?.string("unit")),
             "category": .string(latest?.string("category")),
-            "statistics": .object(statistics(rows.reversed(), resultType: resultType)),
+            "statistics": .object(statistics(points, resultType: resultType)),
             "is_aggregated": false,
             "aggregation_period": .null,
             "result_type": .string(resultType),
         ]
         // The points written straight from their rows (oldest first), then the rest.
         var out = Array(#"{"data_points":["#.utf8)
-        for (index, row) in rows.reversed().enumerated() {
+        out.reserveCapacity(points.count * 400 + 512)
+        for (index, row) in points.enumerated() {
             if index > 0 { out.append(0x2C) }
             RecordJSON.write(row, plan: pointPlan, into: &out)
         }
@@ -141,17 +143,40 @@ enum LabTrends {
         return RecordQuery.WritePlan(layout)
     }()
 
+    /// The trend's select-list positions that its statistics read.
+    enum Column {
+        static let value = 1, status = 3, rangeMin = 4, rangeMax = 5, qualitativeValue = 10
+    }
+
     /// Upstream's trend statistics over the points (oldest first). The direction compares
     /// the last value with the first: a change of more than 5% of the first is
     /// `increasing` or `decreasing`, else `stable`; fewer than two values is
     /// `insufficient_data`. Time in range counts values within both given bounds.
-    static func statistics(_ points: some Collection<Row>, resultType: String) -> JSONObject {
-        let values = points.compactMap { $0.double("value") }
-        let statuses = points.compactMap { $0.string("status") }
+    /// One pass over the rows, columns read by position.
+    static func statistics(_ points: [Row], resultType: String) -> JSONObject {
+        var values: [Double] = []
+        values.reserveCapacity(points.count)
+        var (normal, outOfRange, ranged, within) = (0, 0, 0, 0)
+        var qualitative: [String: Int64] = [:]
+        for row in points {
+            let columns = row.values
+            if let status = columns[Column.status].textValue {
+                if status == "normal" { normal += 1 } else if abnormal.contains(status) { outOfRange += 1 }
+            }
+            if resultType == "qualitative", let answer = columns[Column.qualitativeValue].textValue {
+                qualitative[answer, default: 0] += 1
+            }
+            guard let value = columns[Column.value].doubleValue else { continue }
+            values.append(value)
+            let (low, high) = (columns[Column.rangeMin].doubleValue, columns[Column.rangeMax].doubleValue)
+            guard low != nil || high != nil else { continue }
+            ranged += 1
+            if value >= (low ?? -.infinity) && value <= (high ?? .infinity) { within += 1 }
+        }
         var out: JSONObject = [
             "count": .int(Int64(points.count)),
-            "normal_count": .int(Int64(statuses.filter { $0 == "normal" }.count)),
-            "abnormal_count": .int(Int64(statuses.filter { abnormal.contains($0) }.count)),
+            "normal_count": .int(Int64(normal)),
+            "abnormal_count": .int(Int64(outOfRange)),
             "result_type": .string(resultType),
         ]
         func rounded(_ value: Double) -> JSON { .double((value * 1000).rounded() / 1000) }
@@ -165,16 +190,7 @@ enum LabTrends {
             out["min"] = .double(values.min()!)
             out["max"] = .double(values.max()!)
             out["std_dev"] = values.count > 1 ? rounded(variance.squareRoot()) : .null
-            let ranged = points.filter {
-                $0.double("value") != nil && ($0.double("ref_range_min") != nil || $0.double("ref_range_max") != nil)
-            }
-            let within = ranged.filter { row in
-                let value = row.double("value")!
-                return value >= (row.double("ref_range_min") ?? -.infinity)
-                    && value <= (row.double("ref_range_max") ?? .infinity)
-            }
-            out["time_in_range_percent"] =
-                ranged.isEmpty ? .null : rounded(Double(within.count) * 100 / Double(ranged.count))
+            out["time_in_range_percent"] = ranged == 0 ? .null : rounded(Double(within) * 100 / Double(ranged))
         }
         if values.count < 2 {
             out["trend_direction"] = "insufficient_data"
@@ -186,9 +202,7 @@ enum LabTrends {
         }
         if resultType == "qualitative" {
             var counts = JSONObject()
-            for value in Set(points.compactMap { $0.string("qualitative_value") }).sorted() {
-                counts[value] = .int(Int64(points.filter { $0.string("qualitative_value") == value }.count))
-            }
+            for key in qualitative.keys.sorted() { counts[key] = .int(qualitative[key]!) }
             out["qualitative_summary"] = .object(counts)
         } else {
             out["qualitative_summary"] = .null

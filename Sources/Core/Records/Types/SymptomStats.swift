@@ -92,13 +92,15 @@ enum SymptomStats {
         if rows.isEmpty {
             try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db)
         }
-        // Written as bytes as the rows arrive (a month's chart is a few hundred values; the
-        // JSON tree cost more than the query's share of the pool).
+        // Written as bytes as the rows arrive, columns read by position (a month's chart is
+        // a few hundred values; a JSON tree and by-name lookups cost more than the query's
+        // share of the pool).
         var out: [UInt8] = [0x5B]
         out.reserveCapacity(rows.count * 300 + 2)
         var day: String?
         var total = Tally()
         var series: [UInt8] = []
+        series.reserveCapacity(512)
         func close() {
             guard let day else { return }
             if out.count > 1 { out.append(0x2C) }
@@ -111,26 +113,37 @@ enum SymptomStats {
             out.append(contentsOf: [0x5D, 0x7D])
         }
         for row in rows {
-            let rowDay = row.string("day") ?? ""
+            let values = row.values
+            let rowDay = values[Column.day].textValue ?? ""
             if rowDay != day {
                 close()
                 (day, total) = (rowDay, Tally())
                 series.removeAll(keepingCapacity: true)
             }
-            let tally = Tally(row)
+            let tally = Tally(values)
             total.add(tally)
             if !series.isEmpty { series.append(0x2C) }
             series.append(0x7B)
             tally.write(into: &series)
             series.append(contentsOf: #","symptom_id":"#.utf8)
-            JSON.writeInteger(row.int("symptom_id") ?? 0, into: &series)
+            JSON.writeInteger(values[Column.symptomID].integerValue ?? 0, into: &series)
             series.append(contentsOf: #","symptom_name":"#.utf8)
-            JSON.string(row.string("symptom_name")).write(into: &series)
+            if let name = values[Column.symptomName].textValue {
+                JSON.writeString(name, into: &series)
+            } else {
+                series.append(contentsOf: "null".utf8)
+            }
             series.append(0x7D)
         }
         close()
         out.append(0x5D)
         return .json(encoded: out)
+    }
+
+    /// The timeline query's select-list positions.
+    enum Column {
+        static let day = 0, symptomID = 1, symptomName = 2, count = 3, maxScore = 4, scoreSum = 5
+        static let maxPain = 6, painSum = 7, painCount = 8
     }
 
     /// Counts and sums of one group of occurrences, combinable into a day's total.
@@ -144,13 +157,13 @@ enum SymptomStats {
 
         init() {}
 
-        init(_ row: Row) {
-            count = row.int("n") ?? 0
-            maxScore = row.int("max_score") ?? 0
-            scoreSum = row.int("score_sum") ?? 0
-            maxPain = row.int("max_pain")
-            painSum = row.int("pain_sum") ?? 0
-            painCount = row.int("pain_n") ?? 0
+        init(_ values: [SQLValue]) {
+            count = values[Column.count].integerValue ?? 0
+            maxScore = values[Column.maxScore].integerValue ?? 0
+            scoreSum = values[Column.scoreSum].integerValue ?? 0
+            maxPain = values[Column.maxPain].integerValue
+            painSum = values[Column.painSum].integerValue ?? 0
+            painCount = values[Column.painCount].integerValue ?? 0
         }
 
         mutating func add(_ other: Tally) {
@@ -168,23 +181,18 @@ enum SymptomStats {
 
         /// The tally's members (`"occurrence_count":…,"average_pain_scale":…`), no braces.
         func write(into out: inout [UInt8]) {
-            for (index, pair) in json.enumerated() {
-                if index > 0 { out.append(0x2C) }
-                JSON.writeString(pair.key, into: &out)
-                out.append(0x3A)
-                pair.value.write(into: &out)
-            }
-        }
-
-        var json: JSONObject {
             let severities = SymptomOccurrences.severities
-            return [
-                "occurrence_count": .int(count),
-                "max_severity": maxScore > 0 ? .string(severities[Int(maxScore) - 1]) : .null,
-                "average_severity": Tally.average(scoreSum, count),
-                "max_pain_scale": maxPain.map(JSON.int) ?? .null,
-                "average_pain_scale": Tally.average(painSum, painCount),
-            ]
+            out.append(contentsOf: #""occurrence_count":"#.utf8)
+            JSON.writeInteger(count, into: &out)
+            out.append(contentsOf: #","max_severity":"#.utf8)
+            let severity: JSON = maxScore > 0 ? .string(severities[Int(maxScore) - 1]) : .null
+            severity.write(into: &out)
+            out.append(contentsOf: #","average_severity":"#.utf8)
+            Tally.average(scoreSum, count).write(into: &out)
+            out.append(contentsOf: #","max_pain_scale":"#.utf8)
+            (maxPain.map(JSON.int) ?? .null).write(into: &out)
+            out.append(contentsOf: #","average_pain_scale":"#.utf8)
+            Tally.average(painSum, painCount).write(into: &out)
         }
     }
 }
