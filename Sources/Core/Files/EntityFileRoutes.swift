@@ -98,7 +98,8 @@ enum EntityFileRoutes {
 
     static func details(_ context: Context) throws -> Response {
         let user = try context.requireUser()
-        let row = try EntityFiles.find(try context.parameters.id("file_id"), user: user.id, level: .view, db: context.db)
+        let row = try EntityFiles.find(
+            try context.parameters.id("file_id"), user: user.id, level: .view, db: context.db)
         return .json(EntityFiles.json(row))
     }
 
@@ -107,7 +108,8 @@ enum EntityFileRoutes {
     static func send(_ context: Context, inline: Bool) throws -> Response {
         context.acceptsQueryToken = true
         let user = try context.requireUser()
-        let row = try EntityFiles.find(try context.parameters.id("file_id"), user: user.id, level: .view, db: context.db)
+        let row = try EntityFiles.find(
+            try context.parameters.id("file_id"), user: user.id, level: .view, db: context.db)
         guard let path = row.string("file_path"), FileStore.isStoredPath(path) else {
             throw APIError.notFound("File content")
         }

@@ -48,11 +48,15 @@ public struct FileStore: Sendable {
         let path = absolute(relative)
         try makeDirectory((path as NSString).deletingLastPathComponent, parents: true)
         guard fsync(file.descriptor) == 0 else { throw BodyFileError(operation: "fsync an upload", code: errno) }
-        let linked: Int32
-        if let temporary = file.temporaryPath {
-            linked = link(temporary, path)
-        } else {
-            linked = mk_link_tmpfile(file.descriptor, path)
+        func name() -> Int32 {
+            if let temporary = file.temporaryPath { return link(temporary, path) }
+            return mk_link_tmpfile(file.descriptor, path)
+        }
+        var linked = name()
+        if linked != 0 && errno == ENOENT {
+            // The sweep removed the (old, empty) directory just now: make it again, once.
+            try makeDirectory((path as NSString).deletingLastPathComponent, parents: true)
+            linked = name()
         }
         guard linked == 0 else { throw BodyFileError(operation: "store \(relative)", code: errno) }
     }

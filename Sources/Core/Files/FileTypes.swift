@@ -65,7 +65,9 @@ public enum FileTypes {
             extensions: ["ods"], mediaType: "application/vnd.oasis.opendocument.spreadsheet", inline: false,
             matches: zip),
         // DICOM part 10: a 128-byte preamble, then "DICM".
-        Kind(extensions: ["dcm", "dicom"], mediaType: "application/dicom", inline: false, matches: ascii("DICM", at: 128)),
+        Kind(
+            extensions: ["dcm", "dicom"], mediaType: "application/dicom", inline: false, matches: ascii("DICM", at: 128)
+        ),
         // NIfTI-1/2: the magic at byte 344 (n+1 / ni1) or 4 (n+2); compressed as .nii.gz.
         Kind(
             extensions: ["nii"], mediaType: "application/octet-stream", inline: false,

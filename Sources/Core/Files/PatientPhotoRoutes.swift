@@ -56,7 +56,9 @@ enum PatientPhotoRoutes {
         try PatientAccess.require(.edit, patient: patientID, user: user.id, db: db)
         let received = try ReceivedFile(
             context, policy: policy, allowed: FileTypes.photoExtensions, kindsMessage: "JPEG, PNG, GIF or BMP")
-        let ext = FileTypes.fileExtension(received.file.filename) == "jpeg" ? "jpg" : FileTypes.fileExtension(received.file.filename)
+        let ext =
+            FileTypes.fileExtension(received.file.filename) == "jpeg"
+            ? "jpg" : FileTypes.fileExtension(received.file.filename)
         let size = ImageSize.of(received.file)
         let files = context.services.shared.files
         let path = FileStore.newPath(in: "photos/\(patientID)")
@@ -143,7 +145,9 @@ enum ImageSize {
         let head = file.head
         func le16(_ at: Int) -> Int { Int(head[at]) | Int(head[at + 1]) << 8 }
         func be32(_ at: Int) -> Int { (0..<4).reduce(0) { $0 << 8 | Int(head[at + $1]) } }
-        func le32(_ at: Int) -> Int32 { Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(head[at + $1]) << (8 * $1) }) }
+        func le32(_ at: Int) -> Int32 {
+            Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(head[at + $1]) << (8 * $1) })
+        }
         if head.count >= 24, head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return (be32(16), be32(20)) }
         if head.count >= 10, head.starts(with: Array("GIF8".utf8)) { return (le16(6), le16(8)) }
         if head.count >= 26, head.starts(with: Array("BM".utf8)) { return (Int(le32(18)), Int(abs(le32(22)))) }

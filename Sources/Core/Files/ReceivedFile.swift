@@ -39,7 +39,9 @@ struct ReceivedFile {
             let kinds = kindsMessage ?? "PDF, images, documents, DICOM, NIfTI, video, audio or archives"
             throw APIError.validation([
                 FieldProblem(
-                    "file", ext.isEmpty ? "has no file extension; allowed: \(kinds)" : "type .\(ext) is not allowed; allowed: \(kinds)")
+                    "file",
+                    ext.isEmpty
+                        ? "has no file extension; allowed: \(kinds)" : "type .\(ext) is not allowed; allowed: \(kinds)")
             ])
         case .contentMismatch(let ext):
             throw APIError.validation([FieldProblem("file", "content is not a .\(ext) file")])

@@ -99,7 +99,9 @@ public final class MultipartStream {
                     }
                     return
                 }
-                guard end <= maxHeaderBytes else { throw MultipartError("a part's headers exceed \(maxHeaderBytes) bytes") }
+                guard end <= maxHeaderBytes else {
+                    throw MultipartError("a part's headers exceed \(maxHeaderBytes) bytes")
+                }
                 let part = try MultipartReader.parseHeaders(Array(buffer[consumed..<consumed + end]))
                 consumed += end + 2
                 partCount += 1

@@ -39,7 +39,8 @@ public enum LabResults {
             .equalsChoice("test_category", column: "test_category", choices: categories),
         ],
         rules: [.notBefore("completed_date", "ordered_date")],
-        defaultLimit: 100, maxLimit: 1000, labelField: "test_name", deleteStyle: .withFileCounts(message: "Lab result and associated files deleted successfully"),
+        defaultLimit: 100, maxLimit: 1000, labelField: "test_name",
+        deleteStyle: .withFileCounts(message: "Lab result and associated files deleted successfully"),
         patientListPaths: ["/api/v1/lab-results/patient/{patient_id}", "/api/v1/patients/{patient_id}/lab-results"],
         summary: [
             ("id", "{e}.id", .integer(0...Int64.max)), ("test_name", "{e}.test_name", .string(maxLength: 200)),
