@@ -405,6 +405,25 @@ class EntityFileTests(ApiTestCase):
         self.assertEqual(stored_files(), before)
         self.assertEqual(self.call("GET", f"{FILES}/files/{file_id}", self.owner).json["description"], None)
 
+    def test_upload_locations_admit_large_bodies_only_where_they_should(self):
+        from test_nginx import announce_body
+        lab = new_lab_result(self.owner)
+        me = h.get(f"{API}/patients/me", token=self.owner.token).json
+        # Over each route's own limit, from the announced length alone.
+        for path, length in ((f"{FILES}/lab-result/{lab['id']}/files", (1 << 30) + (1 << 20)),
+                             (f"{API}/lab-results/{lab['id']}/files", (1 << 30) + (1 << 20)),
+                             (f"{API}/patients/{me['id']}/photo", 16 << 20)):
+            with self.subTest(path=path):
+                h.assert_error_shape(self, announce_body("POST", path, length), 413)
+                # Other methods are not admitted with a body at all.
+                h.assert_error_shape(self, announce_body("PATCH", path, 2 << 20), 403)
+        # The neighbouring paths stay at 1 MB.
+        for other in (f"{FILES}/lab-result/{lab['id']}/files/x", f"{FILES}/files/1/metadata",
+                      f"{API}/lab-results/{lab['id']}/files/1", f"{API}/patients/{me['id']}/photo/info",
+                      f"{FILES}/lab-result/x/files"):
+            with self.subTest(path=other):
+                h.assert_error_shape(self, announce_body("POST", other, 2 << 20), 413)
+
     def test_unauthenticated(self):
         for method, path in (("GET", f"{FILES}/lab-result/1/files"), ("GET", f"{FILES}/files/1/view"),
                              ("POST", f"{FILES}/files/batch-counts"), ("GET", f"{API}/patients/1/photo")):

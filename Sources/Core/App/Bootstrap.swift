@@ -13,6 +13,9 @@ public enum Bootstrap {
         try FileManager.default.createDirectory(
             atPath: config.dataDir + "/files", withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o750])
+        // A data directory made by an earlier version (0700) opens for the group too.
+        var status = stat()
+        if stat(config.dataDir, &status) == 0, status.st_mode & 0o777 == 0o700 { chmod(config.dataDir, 0o710) }
         _ = try tokenSigner(config)
         guard config.migrateOnStart || forceMigrations else { return }
         let connection = try Connection(config.database)

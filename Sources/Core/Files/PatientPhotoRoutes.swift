@@ -148,11 +148,20 @@ enum ImageSize {
         func le32(_ at: Int) -> Int32 {
             Int32(bitPattern: (0..<4).reduce(UInt32(0)) { $0 | UInt32(head[at + $1]) << (8 * $1) })
         }
-        if head.count >= 24, head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return (be32(16), be32(20)) }
-        if head.count >= 10, head.starts(with: Array("GIF8".utf8)) { return (le16(6), le16(8)) }
-        if head.count >= 26, head.starts(with: Array("BM".utf8)) { return (Int(le32(18)), Int(abs(le32(22)))) }
-        if head.starts(with: [0xFF, 0xD8]) { return jpeg(file) }
-        return nil
+        var size: (width: Int, height: Int)?
+        if head.count >= 24, head.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
+            size = (be32(16), be32(20))
+        } else if head.count >= 10, head.starts(with: Array("GIF8".utf8)) {
+            size = (le16(6), le16(8))
+        } else if head.count >= 26, head.starts(with: Array("BM".utf8)) {
+            // A bottom-up BMP has a negative height.
+            size = (Int(le32(18)), Int(le32(22)).magnitude > Int(Int32.max) ? 0 : abs(Int(le32(22))))
+        } else if head.starts(with: [0xFF, 0xD8]) {
+            size = jpeg(file)
+        }
+        // A header claiming an absurd size is not believed (the columns are INT).
+        guard let size, (1...1_000_000).contains(size.width), (1...1_000_000).contains(size.height) else { return nil }
+        return size
     }
 
     /// Walks JPEG segments (reading the file by offset, at most 1 MB in) to the first SOFn.
