@@ -1,7 +1,9 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "CSystemShim.h"
 
 int mk_open_tmpfile(const char *directory) {
@@ -15,4 +17,10 @@ long mk_memmem(const void *haystack, size_t haystack_length, const void *needle,
 
 int mk_spawn_closefrom(posix_spawn_file_actions_t *actions, int lowest) {
     return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
+int mk_link_tmpfile(int fd, const char *path) {
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
 }

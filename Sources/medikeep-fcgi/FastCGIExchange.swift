@@ -12,7 +12,7 @@ enum FastCGIExchange {
     /// streamed route — into a nameless temporary file in `temporaryDirectory`, 64 KiB at
     /// a time. A body past the limit is then answered 413 by `App` without being held.
     static func readRequest(
-        _ request: UnsafeMutablePointer<FCGX_Request>, temporaryDirectory: String,
+        _ request: UnsafeMutablePointer<FCGX_Request>, temporaryDirectory: String, fileStore: FileStore,
         bodyLimit: (_ method: String, _ path: String) -> BodyLimit
     ) -> Request {
         let envp = request.pointee.envp
@@ -57,12 +57,17 @@ enum FastCGIExchange {
         }
         var body: [UInt8] = []
         var bodyFile: BodyFile?
+        var upload: Upload?
         if contentLength > 0 {
             // Read at most one byte past the cap: enough for `App` to see the body is too
             // large without buffering an unbounded body.
             let limit = bodyLimit(method, path)
             let wanted = min(contentLength, limit.bytes + 1)
-            if limit.streamed {
+            if let policy = limit.upload {
+                upload = receive(
+                    request, wanted: wanted, contentType: headers["content-type"] ?? "", policy: policy,
+                    store: fileStore)
+            } else if limit.streamed {
                 bodyFile = spool(request, wanted: wanted, directory: temporaryDirectory)
             } else {
                 body = [UInt8](repeating: 0, count: wanted)
@@ -76,7 +81,8 @@ enum FastCGIExchange {
         }
         return Request(
             method: method, path: path, query: QueryParameters(parsing: queryString), headers: headers,
-            remoteAddress: remoteAddress, body: body, requestID: requestID, isSecure: isSecure, bodyFile: bodyFile)
+            remoteAddress: remoteAddress, body: body, requestID: requestID, isSecure: isSecure, bodyFile: bodyFile,
+            upload: upload)
     }
 
     /// Reads and drops what is left of stdin, up to its end: usually nothing is left but
@@ -127,6 +133,30 @@ enum FastCGIExchange {
             return nil
         }
         return BodyFile(descriptor: descriptor, count: total)
+    }
+
+    /// Streams up to `wanted` bytes of an upload's body through `UploadReceiver`: multipart
+    /// is parsed as the chunks arrive and the file part goes straight into a nameless file
+    /// in the file store, so neither memory nor a second temporary copy holds the body.
+    static func receive(
+        _ request: UnsafeMutablePointer<FCGX_Request>, wanted: Int, contentType: String, policy: UploadPolicy,
+        store: FileStore
+    ) -> Upload {
+        let receiver = UploadReceiver(contentType: contentType, policy: policy, store: store)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var total = 0
+        while total < wanted {
+            let want = min(chunk.count, wanted - total)
+            let read = chunk.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: want) {
+                    Int(FCGX_GetStr($0, Int32(want), request.pointee.in))
+                }
+            }
+            guard read > 0 else { break }
+            chunk.withUnsafeBytes { receiver.feed(UnsafeRawBufferPointer(rebasing: $0[..<read])) }
+            total += read
+        }
+        return receiver.finish()
     }
 
     /// The non-header params Core uses.

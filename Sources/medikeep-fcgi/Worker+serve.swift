@@ -15,7 +15,9 @@ extension Worker {
         while !stopping.load(ordering: .acquiring) {
             guard accept(request, threadIndex: index) else { continue }
 
-            let coreRequest = FastCGIExchange.readRequest(request, temporaryDirectory: temporaryDirectory) {
+            let coreRequest = FastCGIExchange.readRequest(
+                request, temporaryDirectory: temporaryDirectory, fileStore: fileStore
+            ) {
                 [app] method, path in app.bodyLimit(method: method, path: path)
             }
             scoreboard.setText(slot, index, "\(coreRequest.method) \(coreRequest.path) \(coreRequest.requestID)")

@@ -30,6 +30,8 @@ final class Worker: @unchecked Sendable {
     let requestLimit: Int
     /// Where streamed bodies are spooled: `<data_dir>/tmp`, else the system's.
     let temporaryDirectory: String
+    /// Where uploads are streamed to (`<data_dir>/files`).
+    let fileStore: FileStore
     /// One libfcgi request per thread, allocated up front so the watchdog can answer a
     /// timed-out thread's request.
     let requests: [UnsafeMutablePointer<FCGX_Request>]
@@ -41,6 +43,7 @@ final class Worker: @unchecked Sendable {
         self.app = app
         self.masterPid = getppid()
         self.temporaryDirectory = TemporaryFile.workDirectory(dataDir: config.dataDir)
+        self.fileStore = FileStore(dataDir: config.dataDir)
         let jitter = config.maxRequests / 10
         self.requests = (0..<config.threads).map { _ in UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1) }
         self.requestLimit =

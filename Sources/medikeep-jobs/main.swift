@@ -31,7 +31,7 @@ do {
         exit(0)
     }
     do {
-        let summary = try task.run(db)
+        let summary = try task.run(db, config)
         try lease.release(result: JSON.object(summary).serializedString, db: db)
         Log.info("job_finished", ["job": .string(task.name), "result": .object(summary)])
     } catch {

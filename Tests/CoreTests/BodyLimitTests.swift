@@ -45,12 +45,19 @@ import Testing
         #expect(app.bodyLimit(method: "POST", path: "/api/v1/small") == BodyLimit(bytes: configured, streamed: false))
         #expect(app.bodyLimit(method: "DELETE", path: "/no/such/path") == BodyLimit(bytes: configured, streamed: false))
         #expect(app.bodyLimit(method: "PUT", path: "/api/v1/things/1/upload").streamed)
-        // The real site: only the OCR parse route streams, and only for POST.
+        // The real site: the OCR parse route streams to a file, only for POST.
         #expect(
             t.app.bodyLimit(method: "POST", path: "/api/v1/lab-results/12/ocr-parse")
                 == BodyLimit(bytes: (15 << 20) + (64 << 10), streamed: true))
         #expect(t.app.bodyLimit(method: "PUT", path: "/api/v1/lab-results/12/ocr-parse").bytes == configured)
-        #expect(t.app.bodyLimit(method: "POST", path: "/api/v1/lab-results/12/files").bytes == configured)
+        // Uploads of files stream into the file store, parsed as they come.
+        #expect(
+            t.app.bodyLimit(method: "POST", path: "/api/v1/lab-results/12/files")
+                == BodyLimit(
+                    bytes: EntityFiles.uploadPolicy.bodyLimit, streamed: true, upload: EntityFiles.uploadPolicy))
+        #expect(t.app.bodyLimit(method: "POST", path: "/api/v1/patients/3/photo").upload?.maxFileBytes == 15 << 20)
+        #expect(t.app.bodyLimit(method: "DELETE", path: "/api/v1/lab-results/12/files/3").bytes == configured)
+        #expect(t.app.bodyLimit(method: "PUT", path: "/api/v1/entity-files/files/3/metadata").bytes == configured)
     }
 
     @Test func eachRouteIsHeldToItsOwnLimit() throws {

@@ -22,7 +22,7 @@ import Testing
     @Test func maintenanceTaskRuns() throws {
         _ = try TestApp()
         let db = try Connection(try TestDatabase.config(database: TestApp.schema))
-        let summary = try #require(Jobs.task(named: "maintenance")).run(db)
+        let summary = try #require(Jobs.task(named: "maintenance")).run(db, Config())
         #expect(summary["revoked_tokens"] != nil)
     }
 }

@@ -169,13 +169,11 @@ class BodySizeTests(unittest.TestCase):
     two_mb = b"{" + b" " * (2 * 1024 * 1024) + b"}"
 
     # The paths the configuration once admitted 1 GB bodies on. Those without a handler
-    # are held to the 1 MB limit like every other path (OCR parse has its handler and a
-    # 15 MB location of its own: test_ocr checks it and its neighbours).
+    # are held to the 1 MB limit like every other path (OCR parse, entity files and the
+    # patient photo have their handlers and locations of their own: test_ocr and
+    # test_files check them and their neighbours).
     upload_paths = (
-        "/api/v1/entity-files/lab-result/1/files",
         "/api/v1/lab-result-files/upload/1",
-        "/api/v1/lab-results/1/files",
-        "/api/v1/patients/1/photo",
         "/api/v1/admin/restore/upload",
         "/api/v1/paperless/upload",
         "/api/v1/vitals/patient/1/import/preview",
@@ -197,12 +195,12 @@ class BodySizeTests(unittest.TestCase):
                 self.assertEqual(body["error"], "Request body too large")
 
     def test_upload_paths_refuse_a_large_body_that_is_sent(self):
-        r = request("POST", "/api/v1/entity-files/lab-result/1/files", body=self.two_mb,
+        r = request("POST", "/api/v1/lab-result-files/upload/1", body=self.two_mb,
                     headers={"Content-Type": "application/octet-stream"})
         assert_error_shape(self, r, 413)
         # Without a Content-Length nginx counts the chunks as they come.
         chunks = (b"x" * 65536 for _ in range(32))
-        r = request("PUT", "/api/v1/patients/1/photo", body=chunks, chunked=True,
+        r = request("PUT", "/api/v1/paperless/upload", body=chunks, chunked=True,
                     headers={"Content-Type": "image/jpeg"})
         assert_error_shape(self, r, 413)
 

@@ -269,7 +269,7 @@ class OcrParseTests(ApiTestCase):
             h.assert_error_shape(self, announce_body(method, path, 2 * 1024 * 1024), 403)
         # The neighbouring paths stay at 1 MB.
         for other in (f"/api/v1/lab-results/{self.alice_result}/ocr-parse-x",
-                      f"/api/v1/lab-results/{self.alice_result}/files", "/api/v1/lab-results/x/ocr-parse",
+                      f"/api/v1/lab-results/{self.alice_result}/files-x", "/api/v1/lab-results/x/ocr-parse",
                       f"/api/v1/lab-results/{self.alice_result}/ocr-parse/x"):
             with self.subTest(path=other):
                 h.assert_error_shape(self, announce_body("POST", other, 2 * 1024 * 1024), 413)

@@ -79,6 +79,10 @@ ENDPOINTS = [
     Endpoint("lab-trend", "GET /lab-test-components/.../trends/{name}?limit=20 (100k)",
              "/api/v1/lab-test-components/patient/{labs_patient_id}/trends/LDL%20Cholesterol?limit=20",
              budget=LIST_BUDGET),
+    # A 1 MB stored file: the pool checks access and answers X-Accel-Redirect; nginx sends
+    # the bytes (sendfile). Reported, not budgeted: the bytes dominate, not the pool.
+    Endpoint("file-download", "GET /entity-files/files/{id}/download (1 MB)",
+             "/api/v1/entity-files/files/{file_id}/download"),
     Endpoint("vitals-stats", "GET /vitals/patient/{id}/stats (100k)",
              "/api/v1/vitals/patient/{vitals_big_patient_id}/stats", budget=LIST_BUDGET),
 ]

@@ -13,6 +13,7 @@ practitioner_id, pharmacy_id. Standard library only.
 """
 import datetime
 import json
+import os
 import sys
 import urllib.error
 import urllib.parse
@@ -64,6 +65,17 @@ class Client:
         if status not in expect:
             raise SystemExit(f"bench_seed: {method} {path} answered {status}: {text[:300]}")
         return json.loads(text) if text else None
+
+
+def upload(client, path, filename, content):
+    """POSTs one file as multipart/form-data (field `file`); returns the answer's JSON."""
+    boundary = "benchSeed" + os.urandom(8).hex()
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(client.base + path, data=body, method="POST", headers={
+        "Content-Type": f"multipart/form-data; boundary={boundary}", "Authorization": "Bearer " + client.token})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read().decode())
 
 
 def user(base, username, first, last):
@@ -150,8 +162,12 @@ def main():
     # Lab results: 5,000 results with 100,000 components (scripts/bench inserts them with SQL).
     labs = bench.call("POST", "/api/v1/patient-management/", {
         "first_name": "Labs", "last_name": "Many", "birth_date": "1968-11-23"}, expect=(201,))["id"]
+    # A 1 MB attachment on a lab result, for the download through nginx (X-Accel-Redirect).
+    scan_lab = bench.call("POST", "/api/v1/lab-results/", {"test_name": "Bench scan"}, expect=(201,))["id"]
+    bench_file = upload(bench, f"/api/v1/entity-files/lab-result/{scan_lab}/files", "scan.dcm",
+                        b"\0" * 128 + b"DICM" + os.urandom((1 << 20) - 132))["id"]
     state = {
-        "token": bench.token, "username": "bench", "password": PASSWORD,
+        "token": bench.token, "file_id": bench_file, "username": "bench", "password": PASSWORD,
         "medication_id": ids[len(ids) // 2], "small_patient_id": growth[0], "big_patient_id": growth[1],
         "vitals_patient_id": vitals[0], "vitals_big_patient_id": vitals[1], "treatment_id": treatment,
         "symptom_id": symptom, "labs_patient_id": labs,

@@ -16,4 +16,9 @@ long mk_memmem(const void *haystack, size_t haystack_length, const void *needle,
 /* Closes every descriptor from `lowest` up in the spawned child. */
 int mk_spawn_closefrom(posix_spawn_file_actions_t *actions, int lowest);
 
+/* Gives the nameless file `fd` (O_TMPFILE) the name `path`: linkat through
+   /proc/self/fd (AT_EMPTY_PATH needs a capability a service does not hold). 0, or -1
+   with errno (EEXIST when `path` exists: nothing is replaced). */
+int mk_link_tmpfile(int fd, const char *path);
+
 #endif

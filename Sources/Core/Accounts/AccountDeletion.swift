@@ -7,6 +7,7 @@ enum AccountDeletion {
     static func delete(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         let db = context.db
+        var files: [String] = []
         let (selfPatient, summary) = try db.transaction { () throws -> (Int64?, JSONObject) in
             if user.isAdmin {
                 // Locking the other admins' rows makes two admins deleting themselves at
@@ -25,6 +26,10 @@ enum AccountDeletion {
             let selfPatient = try db.queryOne(
                 "SELECT id FROM patients WHERE owner_user_id = ? AND is_self_record = 1", [.int(user.id)])?.int("id")
             let summary = try countOwnedRecords(of: user.id, db: db)
+            // The stored files of every owned patient; their rows go by cascade, the
+            // files after the commit.
+            files = try db.query("SELECT id FROM patients WHERE owner_user_id = ?", [.int(user.id)])
+                .compactMap { $0.int("id") }.flatMap { try EntityFiles.pathsOfPatient($0, db: db) }
             // The user row points at one of its own patients; clear that first so the
             // cascade does not have to update the row it is deleting.
             try db.execute("UPDATE users SET active_patient_id = NULL WHERE id = ?", [.int(user.id)])
@@ -33,6 +38,7 @@ enum AccountDeletion {
             try db.execute("DELETE FROM login_failures WHERE account = ?", [.text(LoginThrottle.key(userID: user.id))])
             return (selfPatient, summary)
         }
+        context.services.shared.files.remove(files)
         Log.info(
             "account_deleted", ["category": "security", "user_id": .int(user.id), "deletion_summary": .object(summary)])
         return .json([

@@ -6,8 +6,16 @@ public enum Bootstrap {
     /// Prepares everything workers rely on; throws with an operator-readable message.
     public static func prepare(_ config: Config, forceMigrations: Bool = false) throws {
         Store.initializeLibrary()
+        // 0710: the group (nginx's user is added to it) may pass through to `files/`
+        // for X-Accel-Redirect, but not list the directory; the secrets stay 0600.
         try FileManager.default.createDirectory(
-            atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o710])
+        try FileManager.default.createDirectory(
+            atPath: config.dataDir + "/files", withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o750])
+        // A data directory made by an earlier version (0700) opens for the group too.
+        var status = stat()
+        if stat(config.dataDir, &status) == 0, status.st_mode & 0o777 == 0o700 { chmod(config.dataDir, 0o710) }
         _ = try tokenSigner(config)
         guard config.migrateOnStart || forceMigrations else { return }
         let connection = try Connection(config.database)

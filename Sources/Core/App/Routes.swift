@@ -14,5 +14,7 @@ enum Routes {
         StandardizedVaccines.register(in: table)
         StandardizedTests.register(in: table)
         OCRParseRoutes.register(in: table)
+        EntityFileRoutes.register(in: table)
+        PatientPhotoRoutes.register(in: table)
     }
 }

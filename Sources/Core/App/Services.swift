@@ -6,6 +6,8 @@ public final class SharedState: Sendable {
     public let timeZone: TimeZone
     public let tokenSigner: JWTSigner
     public let startedAt: Date
+    /// Stored files (`<data_dir>/files`).
+    public let files: FileStore
     /// Pool figures for `/pool/status`, supplied by the process that hosts `Core`.
     public let poolStatus: @Sendable () -> JSON
 
@@ -14,6 +16,7 @@ public final class SharedState: Sendable {
         self.timeZone = TimeZone(identifier: config.timezone) ?? TimeZone(identifier: "UTC")!
         self.tokenSigner = tokenSigner
         self.startedAt = Date()
+        self.files = FileStore(dataDir: config.dataDir)
         self.poolStatus = poolStatus
     }
 }

@@ -73,14 +73,22 @@ extension Context {
             let token = Self.trimmed(bytes[space...])
             return token.isEmpty ? nil : String(decoding: token, as: UTF8.self)
         }
-        guard let cookies = request.headers["cookie"] else { return nil }
+        guard let cookies = request.headers["cookie"] else { return queryToken() }
         for cookie in cookies.utf8.split(separator: UInt8(ascii: ";")) {
             let pair = Self.trimmed(cookie)
             if pair.starts(with: "access_token=".utf8) {
                 return String(decoding: pair.dropFirst("access_token=".utf8.count), as: UTF8.self)
             }
         }
-        return nil
+        return queryToken()
+    }
+
+    /// `?token=` on the few routes that allow it (`acceptsQueryToken`): a file opened in
+    /// a new browser tab carries no Authorization header (upstream's `/view`). nginx logs
+    /// paths without their query, so the token is not written to the access log.
+    private func queryToken() -> String? {
+        guard acceptsQueryToken, let token = request.query["token"], !token.isEmpty else { return nil }
+        return token
     }
 
     private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }

@@ -15,6 +15,9 @@ public struct Request: Sendable {
     /// temporary file that is gone once the request is (nil otherwise, and then `body`
     /// holds it). Handlers of such routes read whichever is there (`bodySource`).
     public var bodyFile: BodyFile?
+    /// The parsed body of an upload route (`BodyLimit.upload`): its fields and its file,
+    /// already in the file store's directory without a name.
+    public var upload: Upload?
     /// The id nginx generated for this request (echoed as `X-Request-ID`).
     public var requestID: String
     /// True when the client reached nginx over TLS (nginx passes `HTTPS=on`).
@@ -23,8 +26,9 @@ public struct Request: Sendable {
     public init(
         method: String, path: String, query: QueryParameters = QueryParameters(),
         headers: [String: String] = [:], remoteAddress: String = "127.0.0.1", body: [UInt8] = [],
-        requestID: String = "", isSecure: Bool = false, bodyFile: BodyFile? = nil
+        requestID: String = "", isSecure: Bool = false, bodyFile: BodyFile? = nil, upload: Upload? = nil
     ) {
+        self.upload = upload
         self.method = method
         self.path = path
         self.query = query
@@ -37,7 +41,7 @@ public struct Request: Sendable {
     }
 
     /// The body's length, wherever it is held.
-    public var bodyCount: Int { bodyFile?.count ?? body.count }
+    public var bodyCount: Int { upload?.bodyBytes ?? bodyFile?.count ?? body.count }
 
     /// The body as random-access bytes, from the file or from memory.
     public var bodySource: any ByteSource { bodyFile ?? MemoryBytes(body) }

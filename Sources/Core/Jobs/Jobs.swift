@@ -7,14 +7,14 @@ public enum Jobs {
         public let name: String
         public let summary: String
         public let leaseSeconds: Int
-        public let run: @Sendable (Connection) throws -> JSONObject
+        public let run: @Sendable (Connection, Config) throws -> JSONObject
     }
 
     public static let all: [Task] = [
         Task(
             name: "maintenance", summary: "delete expired token revocations, stale login counters and rate events",
             leaseSeconds: 600
-        ) { db in
+        ) { db, _ in
             let purged = try AccountMaintenance.purgeExpired(db: db)
             let events = try db.execute("DELETE FROM rate_events WHERE created_at < UTC_TIMESTAMP() - INTERVAL 1 DAY")
             return [
@@ -22,7 +22,18 @@ public enum Jobs {
                 "login_failures": .int(Int64(purged.loginFailures)),
                 "rate_events": .int(Int64(events.affectedRows)),
             ]
-        }
+        },
+        Task(
+            name: "files-sweep", summary: "remove stored files no row names (left by a crash) and dead uploads",
+            leaseSeconds: 3600
+        ) { db, config in
+            let result = try FileSweep.run(store: FileStore(dataDir: config.dataDir), db: db)
+            return [
+                "scanned": .int(Int64(result.scanned)), "removed": .int(Int64(result.removed)),
+                "temporary_removed": .int(Int64(result.temporaryRemoved)),
+                "directories_removed": .int(Int64(result.directoriesRemoved)),
+            ]
+        },
     ]
 
     public static func task(named name: String) -> Task? { all.first { $0.name == name } }

@@ -74,9 +74,10 @@ enum PatientManagementRoutes {
     static func delete(_ context: Context) throws -> Response {
         let user = try context.requireUser()
         let id = try context.parameters.id("patient_id")
-        try PatientStore.delete(user: user.id, refuseLast: true, db: context.db) {
+        let files = try PatientStore.delete(user: user.id, refuseLast: true, db: context.db) {
             try PatientStore.find(id, user: user.id, need: .owner, db: context.db, lock: true)
         }
+        context.services.shared.files.remove(files)
         return .message("Patient deleted successfully")
     }
 

@@ -39,12 +39,13 @@ enum PatientMeRoutes {
     /// last patient (decisions rule 15).
     static func delete(_ context: Context) throws -> Response {
         let user = try context.requireUser()
-        try PatientStore.delete(user: user.id, refuseLast: false, db: context.db) {
+        let files = try PatientStore.delete(user: user.id, refuseLast: false, db: context.db) {
             guard let row = try PatientStore.selfRecord(owner: user.id, db: context.db, lock: true) else {
                 throw notFound
             }
             return row
         }
+        context.services.shared.files.remove(files)
         return .message("Patient record and all associated medical records deleted successfully")
     }
 

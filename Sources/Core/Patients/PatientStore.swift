@@ -135,7 +135,10 @@ enum PatientStore {
     /// the foreign keys' cascades, every record, share and activity entry of it, in one
     /// transaction. `refuseLast` keeps the user's last owned patient (400). If it was the
     /// user's active patient, the self record or another owned patient takes its place.
-    static func delete(user: Int64, refuseLast: Bool, db: Connection, target: () throws -> Row) throws {
+    /// Returns the stored files of the patient (attachments, photo), whose rows went by
+    /// cascade: the caller removes them after this commit (`FileStore.remove`).
+    @discardableResult
+    static func delete(user: Int64, refuseLast: Bool, db: Connection, target: () throws -> Row) throws -> [String] {
         try db.transaction {
             let activeID = try lockUser(user, db: db)
             let row = try target()
@@ -144,6 +147,7 @@ enum PatientStore {
                 throw APIError.badRequest(
                     "Cannot delete the last remaining patient", detail: "A user keeps at least one patient record.")
             }
+            let files = try EntityFiles.pathsOfPatient(id, db: db)
             try db.execute("DELETE FROM patients WHERE id = ?", [.int(id)])
             // Logged without a patient id: the cascade would otherwise delete the entry too.
             try ActivityLog.record(
@@ -155,6 +159,7 @@ enum PatientStore {
                         ORDER BY o.is_self_record DESC, o.id LIMIT 1) WHERE u.id = ?
                     """, [.int(user)])
             }
+            return files
         }
     }
 

@@ -293,8 +293,11 @@ public struct RecordHandlers: Sendable {
         let user = try context.requireUser()
         let id = try context.parameters.id(type.idParameter)
         let db = context.db
+        var files = EntityFiles.Removal()
         try db.transaction {
             let (existing, patientID) = try lockForWrite(id, user: user, db: db)
+            // The record's attachments go with it: rows here, files after the commit.
+            files = try EntityFiles.deleteRows(of: type, id: id, db: db)
             if case .directory = type.scope {
                 // Other families' records point here: deleting would silently empty their
                 // field (ON DELETE SET NULL), so it is refused while they do.
@@ -310,10 +313,15 @@ public struct RecordHandlers: Sendable {
                 .deleted, model: type.name, recordID: id, patientID: patientID, userID: user.id,
                 label: label(existing), db: db)
         }
+        context.services.shared.files.remove(files.paths)
         switch type.deleteStyle {
         case .noContent: return .noContent
         case .message: return .message("\(type.name) deleted successfully")
-        case .body(let body): return .json(body)
+        case .withFileCounts(let message):
+            return .json([
+                "message": .string(message), "files_deleted": .int(Int64(files.deleted)),
+                "files_preserved": .int(Int64(files.preserved)),
+            ])
         }
     }
 

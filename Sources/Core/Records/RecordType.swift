@@ -44,6 +44,9 @@ public struct RecordType: Sendable {
     /// (nil on create): for a rule over the patient's other records, such as one primary
     /// emergency contact (setting one clears the others in the same transaction).
     public let beforeWrite: BeforeWrite?
+    /// The name files are attached under (`/entity-files/{entity_type}/...`: `lab-result`),
+    /// for the patient-owned types upstream lets carry files; nil for the others.
+    public let fileEntityType: String?
     public typealias BeforeWrite = @Sendable (_ values: JSONObject, _ id: Int64?, _ db: Connection) throws -> Void
 
     public enum Scope: Sendable {
@@ -61,8 +64,9 @@ public struct RecordType: Sendable {
     public enum DeleteStyle: Sendable {
         case noContent
         case message
-        /// A fixed body the contract shows (a lab result's file counts).
-        case body(JSON)
+        /// `{"message", "files_deleted", "files_preserved"}`: the record's attachments
+        /// counted as they were removed (a lab result's delete in the contract).
+        case withFileCounts(message: String)
     }
 
     /// A value computed by SQL for responses.
@@ -236,8 +240,9 @@ public struct RecordType: Sendable {
         defaultLimit: Int = 100, maxLimit: Int = 100, labelField: String, createStatus: Int = 201,
         deleteStyle: DeleteStyle = .message, validationStatus: Int = 422, order: String = "r.id DESC",
         patientListPaths: [String] = [], summary: [Embed.Column] = [], lookups: [Lookup] = [],
-        beforeWrite: BeforeWrite? = nil
+        beforeWrite: BeforeWrite? = nil, fileEntityType: String? = nil
     ) {
+        self.fileEntityType = fileEntityType
         self.name = name
         self.table = table
         self.path = path

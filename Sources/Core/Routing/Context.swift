@@ -10,6 +10,8 @@ public final class Context {
     public var cachedUser: AuthenticatedUser?
     /// Response headers a handler wants added (e.g. `Set-Cookie`).
     public var extraHeaders: [(name: String, value: String)] = []
+    /// The route accepts the token as `?token=` too (file view and download).
+    public var acceptsQueryToken = false
 
     public init(request: Request, parameters: PathParameters, services: Services) {
         self.request = request

@@ -73,6 +73,11 @@ public struct RouteTable {
     public func post(_ pattern: String, bodyLimit: Int, streamed: Bool = false, _ handler: @escaping Handler) {
         add("POST", pattern, bodyLimit: BodyLimit(bytes: bodyLimit, streamed: streamed), handler)
     }
+    /// A POST route taking a `multipart/form-data` upload, streamed by the adapter into
+    /// the file store as it arrives (`Request.upload`), never held whole.
+    public func post(_ pattern: String, upload: UploadPolicy, _ handler: @escaping Handler) {
+        add("POST", pattern, bodyLimit: BodyLimit(bytes: upload.bodyLimit, streamed: true, upload: upload), handler)
+    }
     public func put(_ pattern: String, bodyLimit: Int, streamed: Bool = false, _ handler: @escaping Handler) {
         add("PUT", pattern, bodyLimit: BodyLimit(bytes: bodyLimit, streamed: streamed), handler)
     }
@@ -116,11 +121,15 @@ public struct BodyLimit: Sendable, Equatable {
     public var bytes: Int
     /// Read into a temporary file (`Request.bodyFile`) in chunks rather than memory.
     public var streamed: Bool
+    /// A multipart upload parsed while it streams, its file written into the file store
+    /// (`Request.upload`) rather than the body into a temporary file.
+    public var upload: UploadPolicy?
 
-    public init(bytes: Int, streamed: Bool) {
+    public init(bytes: Int, streamed: Bool, upload: UploadPolicy? = nil) {
         precondition(bytes >= 0, "a body limit is a number of bytes")
         self.bytes = bytes
         self.streamed = streamed
+        self.upload = upload
     }
 }
 

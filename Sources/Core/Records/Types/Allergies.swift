@@ -32,7 +32,7 @@ public enum Allergies {
         summary: [
             ("id", "{e}.id", .integer(0...Int64.max)), ("allergen", "{e}.allergen", .string(maxLength: 200)),
             ("severity", "{e}.severity", .string(maxLength: 20)), ("status", "{e}.status", .string(maxLength: 20)),
-        ])
+        ], fileEntityType: "allergy")
 
     static let handlers = RecordHandlers(type)
 

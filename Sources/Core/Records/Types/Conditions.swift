@@ -39,7 +39,7 @@ public enum Conditions {
             ("condition_name", "{e}.condition_name", .string(maxLength: 500)),
             ("diagnosis", "{e}.condition_name", .string(maxLength: 500)),
             ("status", "{e}.status", .string(maxLength: 20)), ("severity", "{e}.severity", .string(maxLength: 20)),
-        ])
+        ], fileEntityType: "condition")
 
     static let handlers = RecordHandlers(type)
 

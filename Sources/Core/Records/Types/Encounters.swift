@@ -36,7 +36,7 @@ public enum Encounters {
             ("id", "{e}.id", .integer(0...Int64.max)), ("encounter_date", "{e}.encounter_date", .date()),
             ("encounter_type", "{e}.encounter_type", .string(maxLength: 100)),
             ("reason", "{e}.reason", .string(maxLength: 500)),
-        ])
+        ], fileEntityType: "encounter")
 
     static func register(in routes: RouteTable) {
         RecordHandlers(type).register(in: routes)

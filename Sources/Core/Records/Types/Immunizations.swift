@@ -41,7 +41,7 @@ public enum Immunizations {
             .init(
                 "standardized_vaccine_who_code", field: "standardized_vaccine_id", table: "standardized_vaccines",
                 column: "who_code")
-        ])
+        ], fileEntityType: "immunization")
 
     static let handlers = RecordHandlers(type)
 

@@ -42,7 +42,7 @@ public enum Injuries {
             ("laterality", "{e}.laterality", .string(maxLength: 20)),
             ("severity", "{e}.severity", .string(maxLength: 20)), ("status", "{e}.status", .string(maxLength: 20)),
             ("date_of_injury", "{e}.date_of_injury", .date()),
-        ])
+        ], fileEntityType: "injury")
 
     static let handlers = RecordHandlers(type)
 

@@ -42,7 +42,8 @@ public enum Insurances {
         ],
         rules: [.notBefore("expiration_date", "effective_date")],
         defaultLimit: 100, maxLimit: 1000, labelField: "company_name",
-        beforeWrite: PrimaryFlag.onePerPatient(table: "insurances", sharing: ["insurance_type"]))
+        beforeWrite: PrimaryFlag.onePerPatient(table: "insurances", sharing: ["insurance_type"]),
+        fileEntityType: "insurance")
 
     static let handlers = RecordHandlers(type)
 

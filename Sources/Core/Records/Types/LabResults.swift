@@ -12,12 +12,6 @@ public enum LabResults {
     ]
     public static let testTypes = ["routine", "urgent", "stat", "emergency", "follow-up", "screening"]
 
-    /// The contract's answer to a delete: attachments live in the entity-files subsystem,
-    /// which this build does not hold, so none are deleted or preserved.
-    static let deletedBody: JSON = [
-        "message": "Lab result and associated files deleted successfully", "files_deleted": 0, "files_preserved": 0,
-    ]
-
     public static let type = RecordType(
         name: "Lab result", table: "lab_results", path: "/api/v1/lab-results", idParameter: "lab_result_id",
         scope: .patient(column: "patient_id"),
@@ -45,7 +39,8 @@ public enum LabResults {
             .equalsChoice("test_category", column: "test_category", choices: categories),
         ],
         rules: [.notBefore("completed_date", "ordered_date")],
-        defaultLimit: 100, maxLimit: 1000, labelField: "test_name", deleteStyle: .body(deletedBody),
+        defaultLimit: 100, maxLimit: 1000, labelField: "test_name",
+        deleteStyle: .withFileCounts(message: "Lab result and associated files deleted successfully"),
         patientListPaths: ["/api/v1/lab-results/patient/{patient_id}", "/api/v1/patients/{patient_id}/lab-results"],
         summary: [
             ("id", "{e}.id", .integer(0...Int64.max)), ("test_name", "{e}.test_name", .string(maxLength: 200)),
@@ -54,7 +49,7 @@ public enum LabResults {
             ("status", "{e}.status", .string(maxLength: 20)),
             ("labs_result", "{e}.labs_result", .string(maxLength: 20)),
             ("ordered_date", "{e}.ordered_date", .date()), ("completed_date", "{e}.completed_date", .date()),
-        ])
+        ], fileEntityType: "lab-result")
 
     static let handlers = RecordHandlers(type)
 

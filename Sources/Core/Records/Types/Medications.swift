@@ -53,7 +53,7 @@ public enum Medications {
             ("medication_name", "{e}.medication_name", .string(maxLength: 200)),
             ("dosage", "{e}.dosage", .string(maxLength: 100)), ("frequency", "{e}.frequency", .string(maxLength: 100)),
             ("status", "{e}.status", .string(maxLength: 20)),
-        ])
+        ], fileEntityType: "medication")
 
     static let handlers = RecordHandlers(type)
 

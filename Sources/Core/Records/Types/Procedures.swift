@@ -41,7 +41,7 @@ public enum Procedures {
             ("procedure_name", "{e}.procedure_name", .string(maxLength: 300)),
             ("procedure_date", "{e}.procedure_date", .date()), ("status", "{e}.status", .string(maxLength: 20)),
             ("outcome", "{e}.outcome", .string(maxLength: 50)),
-        ])
+        ], fileEntityType: "procedure")
 
     static func register(in routes: RouteTable) {
         RecordHandlers(type).register(in: routes)

@@ -44,7 +44,7 @@ public enum Symptoms {
         summary: [
             ("id", "{e}.id", .integer(0...Int64.max)), ("symptom_name", "{e}.symptom_name", .string(maxLength: 200)),
             ("body_part", "{e}.body_part", .string(maxLength: 100)), ("status", "{e}.status", .string(maxLength: 20)),
-        ])
+        ], fileEntityType: "symptom")
 
     static let handlers = RecordHandlers(type)
 

@@ -56,7 +56,7 @@ public enum Treatments {
                     'status', c.status) FROM conditions c WHERE c.id = {e}.condition_id AND c.patient_id = {e}.patient_id)
                 """, .json
             ),
-        ])
+        ], fileEntityType: "treatment")
 
     static let handlers = RecordHandlers(type)
 

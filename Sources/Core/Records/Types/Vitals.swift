@@ -62,7 +62,8 @@ public enum Vitals {
                 return FieldProblem("diastolic_bp", "must be lower than systolic_bp")
             }
         ],
-        defaultLimit: 10_000, maxLimit: 10_000, labelField: "recorded_date", order: "r.recorded_date DESC, r.id DESC")
+        defaultLimit: 10_000, maxLimit: 10_000, labelField: "recorded_date", order: "r.recorded_date DESC, r.id DESC",
+        fileEntityType: "vitals")
 
     static let handlers = RecordHandlers(type)
 
