@@ -187,8 +187,12 @@ public struct RecordHandlers: Sendable {
             }
         }
         let db = context.db
-        try resolveLookups(&body, db: db)
-        let input = try RecordInput(type: type, body: body, existing: nil)
+        let input = try PatientAccess.beforeValidation {
+            try resolveLookups(&body, db: db)
+            return try RecordInput(type: type, body: body, existing: nil)
+        } access: {
+            try checkWriteAccess(body, user: user, db: db)
+        }
         let created: JSON = try db.transaction {
             let patientID = try patientOf(input.merged, user: user, db: db)
             try input.verifyReferences(patient: patientID, db: db, status: type.validationStatus)
@@ -232,10 +236,28 @@ public struct RecordHandlers: Sendable {
                 let row = try db.queryOne(
                     "SELECT par.\(parentPatientColumn) AS patient_id FROM \(parentTable) par WHERE par.id = ? AND \(access.sql)",
                     [.int(parentID)] + access.binds)
-            else { throw APIError.notFound(RecordCatalog.modelName(of: parentTable)) }
+            else {
+                let parent = RecordCatalog.modelName(of: parentTable)
+                guard let parentID = values[column]?.intValue else { throw APIError.notFound(parent) }
+                throw try PatientAccess.refusal(
+                    .edit, table: parentTable, patient: "r.\(parentPatientColumn)", id: parentID, user: user.id, db: db
+                ) { .notFound(parent) }
+            }
             return row.int("patient_id")
         case .directory:
             return nil
+        }
+    }
+
+    /// `patientOf`'s check alone, for a body that failed validation: only when the body
+    /// names its patient (or parent) as an integer; otherwise validation's answer stands.
+    func checkWriteAccess(_ values: JSONObject, user: AuthenticatedUser, db: Connection) throws {
+        switch type.scope {
+        case .patient(let column), .child(_, let column, _):
+            guard values[column]?.intValue != nil else { return }
+            _ = try patientOf(values, user: user, db: db)
+        case .directory:
+            return
         }
     }
 
@@ -333,7 +355,9 @@ public struct RecordHandlers: Sendable {
             sql += " AND " + access.sql
             binds += access.binds
         }
-        guard let row = try db.queryOne(sql + " FOR UPDATE", binds) else { throw APIError.notFound(type.name) }
+        guard let row = try db.queryOne(sql + " FOR UPDATE", binds) else {
+            throw try type.refusal(.edit, id: id, user: user.id, db: db)
+        }
         if case .directory = type.scope, !user.isAdmin, row.int("created_by") != user.id {
             throw APIError.forbidden(
                 "Only the user who added this \(type.name.lowercased()) or an administrator may change or delete it")

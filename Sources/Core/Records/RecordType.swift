@@ -290,6 +290,15 @@ public struct RecordType: Sendable {
         }
     }
 
+    /// The error for a `level` action on row `id` that its access check refused: 403 when
+    /// the user sees the row through a lower share, else 404 naming the type.
+    func refusal(_ level: AccessLevel, id: Int64, user: Int64, db: Connection) throws -> APIError {
+        guard let patient = patientExpression else { return .notFound(name) }
+        return try PatientAccess.refusal(level, table: table, patient: patient, id: id, user: user, db: db) {
+            .notFound(name)
+        }
+    }
+
     public var hasTags: Bool { fields.contains { $0.name == "tags" } }
 
     public func field(_ name: String) -> FieldSpec? { fields.first { $0.name == name } }

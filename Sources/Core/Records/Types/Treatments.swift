@@ -68,7 +68,7 @@ public enum Treatments {
         }
         // Ongoing: active or in progress, for `patient_id` or the active patient.
         routes.get("/api/v1/treatments/ongoing") { context in
-            let user = try context.requireUser()
+            _ = try context.requireUser()
             guard
                 let patientID = try ActivePatient.requested(context)
             else { return .json(.array([])) }

@@ -6,7 +6,7 @@ enum VitalsStats {
     /// The caller's active patient, or `patient_id` — access-checked like every patient
     /// id (upstream answers another user's statistics here).
     static func forActivePatient(_ context: Context) throws -> Response {
-        let user = try context.requireUser()
+        _ = try context.requireUser()
         guard
             let patientID = try ActivePatient.requested(context)
         else { throw APIError.notFound("Patient") }
