@@ -1,5 +1,13 @@
 /// The one place where every resource's routes are composed into the site.
 enum Routes {
+    /// Every route as `METHOD /pattern`, in registration order: what
+    /// `medikeep-fcgi routes` prints, so a test can walk every endpoint there is.
+    static func list(config: Config) -> [String] {
+        let table = RouteTable()
+        register(in: table, config: config)
+        return table.registered.entries
+    }
+
     static func register(in table: RouteTable, config: Config) {
         SystemRoutes.register(in: table, config: config)
         FrontendLogRoutes.register(in: table)
