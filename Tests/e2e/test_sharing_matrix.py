@@ -28,10 +28,11 @@ from apicase import ApiTestCase, new_user
 
 # Not patient records: accounts, sharing itself, directories and catalogues shared by
 # every user, the pool, and the patient endpoints (covered by test_sharing and
-# test_patients, as deleting the shared patient here would end the matrix).
+# test_patients, as deleting the shared patient here would end the matrix); the
+# dashboard and the activity list are walked.
 OUTSIDE = re.compile(r"^/(health|pool/)|^/api/v1/(auth|users|system|admin|utils|frontend-logs|patient-sharing|"
                      r"invitations|family-history-sharing|standardized-|pharmacies|practitioners|practices|"
-                     r"medical-specialties|injury-types|patients/me|patient-management)")
+                     r"medical-specialties|injury-types|patient-management)|^/api/v1/patients/me$")
 # The contract's one exception to "404 for what the caller may not see".
 STRANGER_STATUS = {"GET /api/v1/immunizations/patient/{patient_id}/history": 403}
 # Query strings some reads require.
