@@ -250,11 +250,12 @@ public struct RecordHandlers: Sendable {
     }
 
     /// `patientOf`'s check alone, for a body that failed validation: only when the body
-    /// names its patient (or parent) as an integer; otherwise validation's answer stands.
+    /// names its patient (or parent) as a positive integer, the only kind of id that can
+    /// exist; otherwise validation's answer stands.
     func checkWriteAccess(_ values: JSONObject, user: AuthenticatedUser, db: Connection) throws {
         switch type.scope {
         case .patient(let column), .child(_, let column, _):
-            guard values[column]?.intValue != nil else { return }
+            guard let id = values[column]?.intValue, id > 0 else { return }
             _ = try patientOf(values, user: user, db: db)
         case .directory:
             return
