@@ -360,12 +360,19 @@ class FamilyHistorySharingTests(SharingCase):
         both = self.ok(self.get("/family-history-sharing/mine", sibling))
         self.assertEqual((both["total_owned"], both["total_shared"]), (0, 1))
 
-        # Nothing else of the sharer's: not the patient, not its records, not the relative
-        # through the record endpoints.
+        # Nothing else of the sharer's: not the patient, not its records, not another relative.
+        uncle = self.made("/family-members/", {"name": "Uncle Bob", "relationship": "uncle"}, me)
         for path in (f"/medications/?patient_id={mine['id']}", f"/conditions/?patient_id={mine['id']}",
-                     f"/patient-management/{mine['id']}", f"/family-members/{father['id']}",
-                     f"/family-members/?patient_id={mine['id']}"):
+                     f"/patient-management/{mine['id']}", f"/family-members/{uncle['id']}",
+                     f"/family-members/{uncle['id']}/conditions", f"/family-history-sharing/{uncle['id']}/details"):
             self.error(self.get(path, sibling), 404)
+        # The shared relative reads through the record endpoints too, and only it.
+        self.assertEqual(self.ok(self.get(f"/family-members/{father['id']}", sibling))["name"], "Dad")
+        self.assertEqual([m["id"] for m in self.ok(self.get(f"/family-members/?patient_id={mine['id']}", sibling))],
+                         [father["id"]])
+        # A view share writes nothing.
+        self.error(self.put(f"/family-members/{father['id']}", sibling, {"notes": "x"}), 404)
+        self.error(self.post(f"/family-members/{father['id']}/conditions", sibling, {"condition_name": "Gout"}), 404)
         self.assertEqual(self.ok(self.get("/patient-management/", sibling))["shared_count"], 0)
         self.error(self.get(f"/family-history-sharing/{father['id']}/details", new_user()), 404)
         self.error(self.get(f"/family-history-sharing/{father['id']}/shares", sibling), 404)
@@ -375,8 +382,9 @@ class FamilyHistorySharingTests(SharingCase):
                           self.ok(self.get(f"/family-history-sharing/{father['id']}/shares", me))], [sibling.id])
         by_me = self.ok(self.get("/family-history-sharing/shared-by-me", me))
         self.assertEqual([(m["family_member"]["id"], len(m["shares"])) for m in by_me], [(father["id"], 1)])
-        self.assertEqual([m["id"] for m in self.ok(self.get("/family-history-sharing/my-own", me))], [father["id"]])
-        self.assertEqual(self.ok(self.get("/family-history-sharing/mine", me))["total_owned"], 1)
+        self.assertEqual([m["id"] for m in self.ok(self.get("/family-history-sharing/my-own", me))],
+                         [uncle["id"], father["id"]])
+        self.assertEqual(self.ok(self.get("/family-history-sharing/mine", me))["total_owned"], 2)
 
         # Revoked; then offered again by invitation, accepted, and given up.
         self.ok(self.delete(f"/family-history-sharing/{father['id']}/shares/{sibling.id}", me))
@@ -404,6 +412,26 @@ class FamilyHistorySharingTests(SharingCase):
         self.error(self.delete(f"/family-history-sharing/shared-with-me/{mother['id']}/remove-access", sibling), 404)
         log = self.ok(self.get("/patients/me/recent-activity?limit=100", me))
         self.assertIn("shared", [e["action"] for e in log if e["model_name"] == "Family History Share"])
+
+    def test_edit_share_writes_the_relative_but_does_not_delete_it(self):
+        me, cousin = new_user(), new_user()
+        aunt = self.made("/family-members/", {"name": "Aunt May", "relationship": "aunt"}, me)
+        self.made(f"/family-history-sharing/{aunt['id']}/shares",
+                  {"shared_with_identifier": cousin.username, "permission_level": "edit"}, me)
+        self.assertEqual(self.ok(self.put(f"/family-members/{aunt['id']}", cousin, {"notes": "Updated by cousin"}))
+                         ["notes"], "Updated by cousin")
+        condition = self.made(f"/family-members/{aunt['id']}/conditions", {"condition_name": "Migraine"}, cousin)
+        self.ok(self.put(f"/family-members/{aunt['id']}/conditions/{condition['id']}", cousin, {"severity": "mild"}))
+        self.ok(self.delete(f"/family-members/{aunt['id']}/conditions/{condition['id']}", cousin))
+        # The relative itself stays the sharer's to delete; relatives are not added to their patient.
+        self.error(self.delete(f"/family-members/{aunt['id']}", cousin), 404)
+        mine = self.ok(self.get("/patients/me", me))
+        self.error(self.post("/family-members/", cousin, {"patient_id": mine["id"], "name": "X",
+                                                         "relationship": "other"}), 404)
+        # Revoked: the writes stop at once.
+        self.ok(self.delete(f"/family-history-sharing/{aunt['id']}/shares/{cousin.id}", me))
+        self.error(self.put(f"/family-members/{aunt['id']}", cousin, {"notes": "late"}), 404)
+        self.ok(self.delete(f"/family-members/{aunt['id']}", me))
 
 
 if __name__ == "__main__":

@@ -142,8 +142,7 @@ extension RecordHandlers {
     /// 404 naming the parent unless the caller may reach parent `id` at `level`.
     func requireParent(_ id: Int64, level: AccessLevel, _ context: Context) throws {
         guard case .child(let table, _, let patientColumn) = type.scope else { return }
-        let access = PatientAccess.condition(
-            patientColumn: "par.\(patientColumn)", user: try context.requireUser().id, level: level)
+        let access = RecordType.parentAccess(table, scope: type.scope, user: try context.requireUser().id, level: level)
         guard
             try context.db.queryOne(
                 "SELECT 1 AS present FROM \(table) par WHERE par.id = ? AND \(access.sql)", [.int(id)] + access.binds)

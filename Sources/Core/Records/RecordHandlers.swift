@@ -230,8 +230,7 @@ public struct RecordHandlers: Sendable {
             try PatientAccess.require(.edit, patient: patientID, user: user.id, db: db)
             return patientID
         case .child(let parentTable, let column, let parentPatientColumn):
-            let access = PatientAccess.condition(
-                patientColumn: "par.\(parentPatientColumn)", user: user.id, level: .edit)
+            let access = RecordType.parentAccess(parentTable, scope: type.scope, user: user.id, level: .edit)
             guard let parentID = values[column]?.intValue,
                 let row = try db.queryOne(
                     "SELECT par.\(parentPatientColumn) AS patient_id FROM \(parentTable) par WHERE par.id = ? AND \(access.sql)",
@@ -317,7 +316,8 @@ public struct RecordHandlers: Sendable {
         let id = try context.parameters.id(type.idParameter)
         let db = context.db
         try db.transaction {
-            let (existing, patientID) = try lockForWrite(id, user: user, db: db)
+            // A share of the row itself (`rowShares`) edits it but never deletes it.
+            let (existing, patientID) = try lockForWrite(id, user: user, db: db, rowShared: false)
             if case .directory = type.scope {
                 // Other families' records point here: deleting would silently empty their
                 // field (ON DELETE SET NULL), so it is refused while they do.
@@ -346,13 +346,15 @@ public struct RecordHandlers: Sendable {
     /// being an admin (403 otherwise: the row is visible to all, so a 404 would only
     /// confuse). Two concurrent partial updates thus take turns, and each checks its
     /// cross-field rules against the other's result rather than a stale read.
-    func lockForWrite(_ id: Int64, user: AuthenticatedUser, db: Connection) throws -> (JSONObject, Int64?) {
+    func lockForWrite(_ id: Int64, user: AuthenticatedUser, db: Connection, rowShared: Bool = true) throws -> (
+        JSONObject, Int64?
+    ) {
         var sql = "SELECT r.id"
         var binds: [SQLValue] = [.int(id)]
         if let patient = type.patientExpression { sql += ", \(patient) AS patient_id" }
         if case .directory = type.scope { sql += ", r.created_by" }
         sql += " FROM \(type.table) r WHERE r.id = ?"
-        if let access = type.access(user: user.id, level: .edit) {
+        if let access = type.access(user: user.id, level: .edit, rowShared: rowShared) {
             sql += " AND " + access.sql
             binds += access.binds
         }
