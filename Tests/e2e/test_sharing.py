@@ -159,7 +159,8 @@ class ParentChildStoryTests(SharingCase):
         self.assertRegex(swept["cleanup_date"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual(self.ok(self.get(f"/patient-sharing/shared-by-me?patient_id={child['id']}", parent)), [])
         log = self.ok(self.get("/patients/me/recent-activity?limit=100", parent))
-        self.assertIn("expired", [e["action"] for e in log if e["patient_id"] == child["id"]])
+        expired = [e for e in log if e["patient_id"] == child["id"] and e["action"] == "expired"]
+        self.assertEqual([(e["user_id"], e["username"]) for e in expired], [(None, "system")])
 
 
 class FullAccessTests(SharingCase):
