@@ -25,6 +25,7 @@ import unittest
 
 import harness as h
 from apicase import ApiTestCase, new_user
+from test_files import multipart, pdf_bytes, png_bytes
 
 # Not patient records: accounts, sharing itself, directories and catalogues shared by
 # every user, the pool, and the patient endpoints (covered by test_sharing and
@@ -32,7 +33,9 @@ from apicase import ApiTestCase, new_user
 # dashboard and the activity list are walked.
 OUTSIDE = re.compile(r"^/(health|pool/)|^/api/v1/(auth|users|system|admin|utils|frontend-logs|patient-sharing|"
                      r"invitations|family-history-sharing|standardized-|pharmacies|practitioners|practices|"
-                     r"medical-specialties|injury-types|patient-management)|^/api/v1/patients/me$")
+                     r"medical-specialties|injury-types|patient-management)|^/api/v1/patients/me$|"
+                     # Files: `full` manages them, not `edit` (test_files_by_level below).
+                     r"^/api/v1/entity-files/|^/api/v1/lab-results/\{lab_result_id\}/files|/photo(/info)?$")
 # The contract's one exception to "404 for what the caller may not see".
 STRANGER_STATUS = {"GET /api/v1/immunizations/patient/{patient_id}/history": 403}
 # Query strings some reads require.
@@ -228,6 +231,54 @@ class SharingMatrixTests(ApiTestCase):
         for role in ("view", "edit", "full", "owner"):
             r = self.call("POST", url, self.roles[role], body=body, headers=headers)
             self.assertNotIn(r.status, (401, 404), f"{role}: {r!r}")
+
+    def test_files_by_level(self):
+        # Files: every share level reads them; only `full` (and the owner) uploads,
+        # renames and deletes (docs/api-notes.md); the photo is uploaded with `edit` and
+        # deleted by the owner alone; the stranger gets 404 everywhere.
+        ids = self.ids
+        result = f"/api/v1/entity-files/lab-result/{ids['lab_result_id']}/files"
+
+        def upload(user, path=result, name="letter.pdf", content=None, ctype="application/pdf"):
+            content_type, body = multipart([("description", "letter")], name, content or pdf_bytes(), ctype)
+            return self.call("POST", path, user, body=body, headers={"Content-Type": content_type})
+
+        for role in ("view", "edit"):
+            self.assertEqual(upload(self.roles[role]).status, 403, role)
+        self.assertEqual(upload(self.stranger).status, 404)
+        files = {role: upload(self.roles[role]) for role in ("full", "owner")}
+        for role, r in files.items():
+            self.assertIn(r.status, (200, 201), f"{role}: {r!r}")
+        file_id = files["owner"].json["id"]
+        photo = f"/api/v1/patients/{ids['patient_id']}/photo"
+        self.assertEqual(upload(self.viewer, photo, "me.png", png_bytes(), "image/png").status, 403)
+        self.assertEqual(upload(self.stranger, photo, "me.png", png_bytes(), "image/png").status, 404)
+        r = upload(self.editor, photo, "me.png", png_bytes(), "image/png")
+        self.assertIn(r.status, (200, 201), f"edit uploads the photo: {r!r}")
+        reads = [result, f"/api/v1/entity-files/files/{file_id}", f"/api/v1/entity-files/files/{file_id}/view",
+                 f"/api/v1/entity-files/files/{file_id}/download", f"/api/v1/lab-results/{ids['lab_result_id']}/files",
+                 photo, photo + "/info"]
+        for url in reads:
+            with self.subTest(read=url):
+                # h.get: view, download and the photo answer bytes, not JSON.
+                for role, user in self.roles.items():
+                    self.assertEqual(h.get(url, token=user.token).status, 200, f"{role} GET {url}")
+                self.assertEqual(h.get(url, token=self.stranger.token).status, 404, f"stranger GET {url}")
+        metadata = f"/api/v1/entity-files/files/{file_id}/metadata"
+        for role, status in (("view", 403), ("edit", 403)):
+            self.assertEqual(self.call("PUT", metadata, self.roles[role], json_body={"description": "x"}).status,
+                             status, role)
+        self.assertEqual(self.call("PUT", metadata, self.stranger, json_body={"description": "x"}).status, 404)
+        self.assertEqual(self.call("PUT", metadata, self.fuller, json_body={"description": "renamed"}).status, 200)
+        delete = f"/api/v1/entity-files/files/{file_id}"
+        for role in ("view", "edit"):
+            self.assertEqual(self.call("DELETE", delete, self.roles[role]).status, 403, role)
+        self.assertEqual(self.call("DELETE", delete, self.stranger).status, 404)
+        self.assertIn(self.call("DELETE", delete, self.fuller).status, (200, 204))
+        for role in ("view", "edit", "full"):
+            self.assertEqual(self.call("DELETE", photo, self.roles[role]).status, 403, f"{role} deletes the photo")
+        self.assertEqual(self.call("DELETE", photo, self.stranger).status, 404)
+        self.assertEqual(self.call("DELETE", photo, self.owner).status, 204)
 
     def test_zz_deletes(self):
         # Named zz: unittest runs it after the reads and writes, as it deletes the fixtures.
