@@ -39,7 +39,7 @@ import Testing
         let active = t.send("GET", "/api/v1/patient-management/active/current", token: carer.token)
         #expect(active.jsonBody?["id"]?.intValue == carer.selfPatientID)
 
-        let summary = try #require(Jobs.task(named: "maintenance")).run(t.services.db)
+        let summary = try #require(Jobs.task(named: "maintenance")).run(t.services.db, Config())
         #expect((summary["expired_shares"]?.intValue ?? 0) >= 1)
         #expect(
             try t.count("SELECT COUNT(*) AS n FROM patient_shares WHERE patient_id = ?", [.int(patient)]) == 0)
