@@ -37,6 +37,8 @@ public struct Config: Sendable {
     /// Seconds the external tools of one OCR parse may take in all (capped below
     /// `request_timeout`).
     public var ocrTimeout: Double = 30
+    /// Single sign-on (`sso_*` keys).
+    public var sso = SSOSettings()
 
     public init() {}
 
@@ -87,7 +89,7 @@ public struct Config: Sendable {
         "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
         "login_lockout_minutes", "initial_admin_password_file",
         "enable_test_endpoints", "ocr_timeout",
-    ]
+    ] + SSOSettings.keys
 
     mutating func apply(key: String, value: String) throws(ConfigError) {
         switch key {
@@ -134,6 +136,7 @@ public struct Config: Sendable {
         case "initial_admin_password_file": initialAdminPasswordFile = value
         case "enable_test_endpoints": enableTestEndpoints = try Config.bool(key, value)
         case "ocr_timeout": ocrTimeout = try Config.seconds(key, value)
+        case _ where key.hasPrefix("sso_"): try sso.apply(key: key, value: value)
         default: throw ConfigError(key: key, message: "unknown configuration key")
         }
     }
@@ -148,6 +151,7 @@ public struct Config: Sendable {
         guard !dataDir.isEmpty else { throw ConfigError(key: "data_dir", message: "must not be empty") }
         guard !database.database.isEmpty, database.database.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
         else { throw ConfigError(key: "db_name", message: "must be letters, digits and underscores") }
+        try sso.validate()
     }
 
     static func int(_ key: String, _ value: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
