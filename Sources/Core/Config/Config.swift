@@ -82,14 +82,15 @@ public struct Config: Sendable {
     }
 
     /// Every key the file accepts (and its environment override `MEDIKEEP_<KEY>`).
-    public static let keys: [String] = [
-        "listen", "listen_backlog", "listen_mode", "workers", "threads", "max_requests", "request_timeout",
-        "slowlog_timeout", "shutdown_timeout", "pid_file", "log_file", "log_level", "data_dir", "sql_dir",
-        "migrate_on_start", "db_socket", "db_host", "db_port", "db_user", "db_password", "db_name", "timezone",
-        "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
-        "login_lockout_minutes", "initial_admin_password_file",
-        "enable_test_endpoints", "ocr_timeout",
-    ] + SSOSettings.keys
+    public static let keys: [String] =
+        [
+            "listen", "listen_backlog", "listen_mode", "workers", "threads", "max_requests", "request_timeout",
+            "slowlog_timeout", "shutdown_timeout", "pid_file", "log_file", "log_level", "data_dir", "sql_dir",
+            "migrate_on_start", "db_socket", "db_host", "db_port", "db_user", "db_password", "db_name", "timezone",
+            "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
+            "login_lockout_minutes", "initial_admin_password_file",
+            "enable_test_endpoints", "ocr_timeout",
+        ] + SSOSettings.keys
 
     mutating func apply(key: String, value: String) throws(ConfigError) {
         switch key {

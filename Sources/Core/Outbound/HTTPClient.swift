@@ -90,7 +90,9 @@ public enum HTTPClient {
         code = code != CURLE_OK ? code : mk_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         code = code != CURLE_OK ? code : mk_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
         code = code != CURLE_OK ? code : mk_curl_set_string(handle, CURLOPT_USERAGENT, "medikeep-fcgi")
-        code = code != CURLE_OK ? code : mk_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
+        code =
+            code != CURLE_OK
+            ? code : mk_curl_set_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
         code = code != CURLE_OK ? code : mk_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
         if let body = request.body {
             // Never a NULL pointer: libcurl would then read the body from a callback.

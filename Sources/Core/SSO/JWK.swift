@@ -97,42 +97,12 @@ final class JWK: @unchecked Sendable {
         return written == length ? out : nil
     }
 
-    /// Builds a key from OpenSSL parameters (OpenSSL 3's EVP_PKEY_fromdata).
-    private static func fromData(type: String, _ fill: (OpaquePointer) -> Bool) -> OpaquePointer? {
-        guard let builder = OSSL_PARAM_BLD_new() else { return nil }
-        defer { OSSL_PARAM_BLD_free(builder) }
-        guard fill(builder), let parameters = OSSL_PARAM_BLD_to_param(builder) else { return nil }
-        defer { OSSL_PARAM_free(parameters) }
-        guard let context = EVP_PKEY_CTX_new_from_name(nil, type, nil) else { return nil }
-        defer { EVP_PKEY_CTX_free(context) }
-        var key: OpaquePointer?
-        guard EVP_PKEY_fromdata_init(context) == 1,
-            EVP_PKEY_fromdata(context, &key, MK_EVP_PKEY_PUBLIC_KEY, parameters) == 1
-        else { return nil }
-        return key
-    }
-
     private static func rsaKey(modulus: [UInt8], exponent: [UInt8]) -> OpaquePointer? {
-        let n = BN_bin2bn(modulus, Int32(modulus.count), nil)
-        let e = BN_bin2bn(exponent, Int32(exponent.count), nil)
-        defer {
-            BN_free(n)
-            BN_free(e)
-        }
-        guard let n, let e else { return nil }
-        // The builder references the BIGNUMs until OSSL_PARAM_BLD_to_param, inside fromData.
-        return fromData(type: "RSA") { builder in
-            OSSL_PARAM_BLD_push_BN(builder, "n", n) == 1 && OSSL_PARAM_BLD_push_BN(builder, "e", e) == 1
-        }
+        mk_rsa_public_key(modulus, modulus.count, exponent, exponent.count)
     }
 
     private static func ecKey(point: [UInt8]) -> OpaquePointer? {
-        fromData(type: "EC") { builder in
-            point.withUnsafeBytes { bytes in
-                OSSL_PARAM_BLD_push_utf8_string(builder, "group", "prime256v1", 0) == 1
-                    && OSSL_PARAM_BLD_push_octet_string(builder, "pub", bytes.baseAddress, bytes.count) == 1
-            }
-        }
+        mk_p256_public_key(point, point.count)
     }
 }
 

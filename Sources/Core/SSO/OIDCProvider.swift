@@ -115,7 +115,8 @@ enum OIDCProvider {
         throws -> JSONObject
     {
         let expect = IDTokenExpectations(
-            issuer: discovery.issuer, clientID: settings.clientID, nonce: nonce, now: Int64(Date().timeIntervalSince1970))
+            issuer: discovery.issuer, clientID: settings.clientID, nonce: nonce,
+            now: Int64(Date().timeIntervalSince1970))
         let cached = try keys(discovery, settings)
         var result = Result { () throws(IDTokenError) in try IDToken.verify(token, keys: cached, expect: expect) }
         if case .failure(.unknownKey) = result {
@@ -160,7 +161,9 @@ enum OIDCProvider {
     }
 
     static func fetchJSON(_ url: String, _ settings: SSOSettings) throws -> JSONObject {
-        let answer = try send(OutboundRequest(url: url, headers: [(name: "Accept", value: "application/json")], timeout: settings.timeout))
+        let answer = try send(
+            OutboundRequest(url: url, headers: [(name: "Accept", value: "application/json")], timeout: settings.timeout)
+        )
         guard answer.status == 200, let object = answer.jsonObject else {
             throw SSOFailure.unavailable("\(url) answered \(answer.status)")
         }

@@ -120,7 +120,8 @@ enum SSOAccounts {
         var base = String(
             String.UnicodeScalarView(
                 hint.unicodeScalars.filter {
-                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+                    $0.isASCII
+                        && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
                 }
             ).prefix(40))
         if base.count < AccountFields.usernameLength.lowerBound { base = "user" + base }

@@ -40,12 +40,15 @@ enum SSORoutes {
         var returnURL: String?
         if let requested, !requested.isEmpty {
             guard let path = ReturnURL.validated(requested, redirectURI: settings.redirectURI) else {
-                Log.warning("sso_return_url_refused", ["category": "security", "remote": .string(context.request.remoteAddress)])
+                Log.warning(
+                    "sso_return_url_refused",
+                    ["category": "security", "remote": .string(context.request.remoteAddress)])
                 throw APIError.validation([FieldProblem("return_url", "must be a path on this site")], status: 400)
             }
             returnURL = path
         }
-        let started = try SSOStates.start(db: context.db, provider: settings.providerType.rawValue, returnURL: returnURL)
+        let started = try SSOStates.start(
+            db: context.db, provider: settings.providerType.rawValue, returnURL: returnURL)
         let url =
             settings.providerType.isOpenIDConnect
             ? try OIDCProvider.authorizationURL(
@@ -97,7 +100,9 @@ enum SSORoutes {
         let action = reader.string("action")
         let preference = reader.string("preference")
         reader.require("temp_token", token) { $0.isEmpty ? "is required" : nil }
-        reader.require("action", action) { ["link", "create_separate"].contains($0) ? nil : "must be link or create_separate" }
+        reader.require("action", action) {
+            ["link", "create_separate"].contains($0) ? nil : "must be link or create_separate"
+        }
         reader.require("preference", preference) {
             SSOAccounts.preferences.contains($0) ? nil : "must be auto_link, create_separate or always_ask"
         }
@@ -178,10 +183,14 @@ enum SSORoutes {
             let message =
                 settings.providerType.isOpenIDConnect
                 ? try OIDCProvider.testConnection(settings) : try GitHubProvider.testConnection(settings)
-            return .json(["success": true, "message": .string(message), "provider_type": .string(settings.providerType.rawValue)])
+            return .json([
+                "success": true, "message": .string(message), "provider_type": .string(settings.providerType.rawValue),
+            ])
         } catch let error as APIError {
             let reason = error.detail.stringValue.map { "\(error.message): \($0)" } ?? error.message
-            return .json(["success": false, "message": .string(reason), "provider_type": .string(settings.providerType.rawValue)])
+            return .json([
+                "success": false, "message": .string(reason), "provider_type": .string(settings.providerType.rawValue),
+            ])
         }
     }
 
