@@ -340,6 +340,38 @@ class OIDCConflictTests(SSOCase):
         # Nothing was used up or changed: a separate account is still possible.
         self.assert_signed_in(self.resolve(token, "create_separate", "always_ask"), new=True)
 
+    def test_expired_temporary_token_is_refused(self):
+        _, _, user = self.local_user()
+        token = self.conflict(person(email=user["email"]))
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        db_execute(f"UPDATE sso_pending_links SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND "
+                   f"WHERE token_hash = '{digest}'")
+        self.assert_refused(self.resolve(token, "link", "auto_link"), 400)
+        self.assertEqual(db_execute(f"SELECT external_id IS NULL FROM users WHERE id = {user['id']}").strip(), "1")
+
+    def test_disabled_account_is_not_linked(self):
+        _, _, user = self.local_user()
+        who = person(email=user["email"])
+        token = self.conflict(who)
+        db_execute(f"UPDATE users SET is_active = 0 WHERE id = {user['id']}")
+        self.assert_refused(self.resolve(token, "link", "auto_link"), 401)
+        row = db_execute(f"SELECT external_id IS NULL, sso_linking_preference IS NULL FROM users "
+                         f"WHERE id = {user['id']}").split()
+        self.assertEqual(row, ["1", "1"])  # nothing changed
+
+    def test_create_separate_needs_registration(self):
+        _, _, user = self.local_user()
+        token = self.conflict(person(email=user["email"]))
+        db_execute("REPLACE INTO app_settings (name, value) VALUES ('registration_enabled', 'false')")
+        try:
+            self.assert_refused(self.resolve(token, "create_separate", "auto_link"), 403)
+        finally:
+            db_execute("REPLACE INTO app_settings (name, value) VALUES ('registration_enabled', 'true')")
+        # The refusal used nothing up and changed nothing.
+        pref = db_execute(f"SELECT sso_linking_preference IS NULL FROM users WHERE id = {user['id']}").strip()
+        self.assertEqual(pref, "1")
+        self.assert_signed_in(self.resolve(token, "create_separate", "always_ask"), new=True)
+
     def test_bad_resolutions(self):
         _, _, user = self.local_user()
         token = self.conflict(person(email=user["email"]))

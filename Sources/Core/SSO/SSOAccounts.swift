@@ -43,7 +43,12 @@ enum SSOAccounts {
     }
 
     /// Links `identity` to the account `userID`; its password keeps working ('hybrid').
+    /// A disabled account is refused before anything changes.
     static func link(_ identity: SSOIdentity, to userID: Int64, preference: String?, db: Connection) throws {
+        guard try db.queryOne("SELECT is_active FROM users WHERE id = ?", [.int(userID)])?.bool("is_active") == true
+        else {
+            throw APIError(401, "Account is disabled", headers: [(name: "WWW-Authenticate", value: "Bearer")])
+        }
         do {
             try db.execute(
                 """
