@@ -27,7 +27,7 @@ enum SSOVectors {
         issuer: String = "https://idp.example", clientID: String = "client-1", nonce: String = "n-123",
         now: Int64 = 1_800_000_100
     ) -> IDTokenExpectations {
-        IDTokenExpectations(issuer: issuer, clientID: clientID, nonce: nonce, now: now)
+        IDTokenExpectations(issuers: [issuer], clientID: clientID, nonce: nonce, now: now)
     }
 
     func refusal(_ token: String, _ expectations: IDTokenExpectations) -> IDTokenError? {
@@ -117,6 +117,12 @@ enum SSOVectors {
                 "sso_redirect_uri": "https://m.example/cb", "sso_issuer_url": "http://idp.example",
             ])
         }
+        #expect(throws: ConfigError.self) {
+            try load([
+                "sso_enabled": "true", "sso_provider_type": "github", "sso_client_id": "c", "sso_client_secret": "s",
+                "sso_redirect_uri": "javascript:alert(1)",
+            ])
+        }
     }
 
     @Test func googleHasItsIssuerAndLoopbackMayBeHTTP() throws {
@@ -125,6 +131,15 @@ enum SSOVectors {
             "sso_redirect_uri": "https://m.example/cb",
         ])
         #expect(google.sso.effectiveIssuer == "https://accounts.google.com")
+        #expect(
+            google.sso.acceptedIssuers(discovered: "https://accounts.google.com") == [
+                "https://accounts.google.com", "accounts.google.com",
+            ])
+        let lan = try load([
+            "sso_enabled": "true", "sso_provider_type": "github", "sso_client_id": "c", "sso_client_secret": "s",
+            "sso_redirect_uri": "http://192.168.1.10/auth/sso/callback",
+        ])
+        #expect(lan.sso.acceptedIssuers(discovered: "https://x") == ["https://x"])
         let local = try load([
             "sso_enabled": "true", "sso_provider_type": "keycloak", "sso_client_id": "c", "sso_client_secret": "s",
             "sso_redirect_uri": "http://127.0.0.1:8080/cb", "sso_issuer_url": "http://127.0.0.1:8081/realms/x/",

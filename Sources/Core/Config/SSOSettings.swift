@@ -51,6 +51,12 @@ public struct SSOSettings: Sendable {
         return issuerURL
     }
 
+    /// The `iss` values an ID token may carry, given the issuer discovery reported.
+    public func acceptedIssuers(discovered: String) -> [String] {
+        guard providerType == .google, discovered == "https://accounts.google.com" else { return [discovered] }
+        return [discovered, "accounts.google.com"]
+    }
+
     mutating func apply(key: String, value: String) throws(ConfigError) {
         switch key {
         case "sso_enabled": enabled = try Config.bool(key, value)
@@ -74,6 +80,8 @@ public struct SSOSettings: Sendable {
 
     /// When SSO is on, everything it needs must be there, and every provider URL must be
     /// https (plain http only to this machine's loopback, for a provider on the same host).
+    /// Google's ID tokens may name their issuer without the scheme (its documentation
+    /// allows both spellings); `acceptedIssuers` says so.
     func validate() throws(ConfigError) {
         guard enabled else { return }
         if clientID.isEmpty { throw ConfigError(key: "sso_client_id", message: "is required when sso_enabled") }
@@ -83,7 +91,14 @@ public struct SSOSettings: Sendable {
         if redirectURI.isEmpty {
             throw ConfigError(key: "sso_redirect_uri", message: "is required when sso_enabled")
         }
-        var urls = [("sso_redirect_uri", redirectURI)]
+        // The redirect URI is where the browser goes, not a call of ours: http is allowed
+        // (a front end on the LAN); the provider decides what it accepts.
+        guard let redirect = URLComponents(string: redirectURI), ["http", "https"].contains(redirect.scheme ?? ""),
+            redirect.host?.isEmpty == false
+        else {
+            throw ConfigError(key: "sso_redirect_uri", message: "must be an absolute http:// or https:// URL")
+        }
+        var urls: [(String, String)] = []
         if providerType.isOpenIDConnect {
             if effectiveIssuer.isEmpty {
                 throw ConfigError(key: "sso_issuer_url", message: "is required for provider \(providerType.rawValue)")
@@ -97,7 +112,8 @@ public struct SSOSettings: Sendable {
         }
     }
 
-    /// https anywhere, http only to the loopback host.
+    /// https anywhere, http only to the loopback host: these URLs are called by the
+    /// server, with the client secret or the person's tokens.
     public static func isAllowedURL(_ text: String) -> Bool {
         guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty else { return false }
         switch url.scheme?.lowercased() {

@@ -18,8 +18,8 @@ enum IDTokenError: Error, Equatable, Sendable {
 
 /// What an ID token must say to be accepted.
 struct IDTokenExpectations {
-    /// The provider's `issuer`, exactly as discovery gave it.
-    let issuer: String
+    /// The provider's `issuer`, exactly as discovery gave it (Google: also without scheme).
+    let issuers: [String]
     /// Our client id: the token's `aud` must contain it (and `azp`, if present, be it).
     let clientID: String
     /// The nonce we sent with this sign-in's authorization request.
@@ -56,7 +56,7 @@ enum IDToken {
             throw .badSignature
         }
         guard let claims = (try? JSON.parse(payload))?.objectValue else { throw .malformed }
-        guard claims["iss"]?.stringValue == expect.issuer else { throw .wrongIssuer }
+        guard let issuer = claims["iss"]?.stringValue, expect.issuers.contains(issuer) else { throw .wrongIssuer }
         let audiences: [String]
         switch claims["aud"] {
         case .string(let one)?: audiences = [one]

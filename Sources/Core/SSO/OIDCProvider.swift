@@ -115,7 +115,7 @@ enum OIDCProvider {
         throws -> JSONObject
     {
         let expect = IDTokenExpectations(
-            issuer: discovery.issuer, clientID: settings.clientID, nonce: nonce,
+            issuers: settings.acceptedIssuers(discovered: discovery.issuer), clientID: settings.clientID, nonce: nonce,
             now: Int64(Date().timeIntervalSince1970))
         let cached = try keys(discovery, settings)
         var result = Result { () throws(IDTokenError) in try IDToken.verify(token, keys: cached, expect: expect) }
