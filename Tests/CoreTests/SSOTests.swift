@@ -148,3 +148,35 @@ enum SSOVectors {
         #expect(local.sso.providerType.isOpenIDConnect)
     }
 }
+
+@Suite struct SSOStateStoreTests {
+    @Test func aStateWorksOnceAndOnlyUntilItExpires() throws {
+        let t = try TestApp()
+        let db = t.services.db
+        let started = try SSOStates.start(db: db, provider: "oidc", returnURL: "/x")
+        // Only the digest is stored.
+        #expect(try db.queryOne("SELECT 1 AS x FROM sso_states WHERE state_hash = ?", [.text(started.state)]) == nil)
+        let consumed = try #require(try SSOStates.consume(db: db, state: started.state))
+        #expect(consumed.nonce == started.nonce && consumed.returnURL == "/x" && consumed.provider == "oidc")
+        #expect(Base64URL.encode(SSOStates.sha256(Array(consumed.codeVerifier.utf8))) == started.codeChallenge)
+        #expect(try SSOStates.consume(db: db, state: started.state) == nil)
+
+        let expired = try SSOStates.start(db: db, provider: "oidc", returnURL: nil)
+        try db.execute(
+            "UPDATE sso_states SET expires_at = UTC_TIMESTAMP() - INTERVAL 1 SECOND WHERE state_hash = ?",
+            [.text(SSOStates.hash(expired.state))])
+        #expect(try SSOStates.consume(db: db, state: expired.state) == nil)
+        let purged = try AccountMaintenance.purgeExpired(db: db)
+        #expect(purged.ssoFlows >= 1)
+        #expect(
+            try db.queryOne(
+                "SELECT 1 AS x FROM sso_states WHERE state_hash = ?", [.text(SSOStates.hash(expired.state))]) == nil)
+    }
+
+    @Test func usernamesAreMadeValidAndFree() throws {
+        let t = try TestApp()
+        let base = TestApp.unique("sso")
+        #expect(try SSOAccounts.freeUsername("\(base) ünï@x", db: t.services.db) == "\(base)nx")
+        #expect(try SSOAccounts.freeUsername("a", db: t.services.db).hasPrefix("usera"))
+    }
+}
