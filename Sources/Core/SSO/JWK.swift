@@ -53,8 +53,12 @@ final class JWK: @unchecked Sendable {
         }
     }
 
+    /// A base64url parameter. Padding is tolerated here (some providers pad their JWKS,
+    /// against RFC 7517); token signatures stay strict, where re-spellings matter.
     private static func bytes(_ object: JSONObject, _ name: String) -> [UInt8]? {
-        object[name]?.stringValue.flatMap { Base64URL.decode($0) }
+        guard var text = object[name]?.stringValue else { return nil }
+        while text.hasSuffix("=") { text.removeLast() }
+        return Base64URL.decode(text)
     }
 
     /// True when `signature` is this key's valid signature over `message`. ES256's JWS
