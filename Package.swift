@@ -16,11 +16,12 @@ let package = Package(
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CPoolShim"),
         .target(name: "CSystemShim"),
         .target(
             name: "Core",
-            dependencies: ["CMariaDB", "COpenSSL", "CArgon2", "CSystemShim"],
+            dependencies: ["CMariaDB", "COpenSSL", "CArgon2", "CCurl", "CSystemShim"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

@@ -10,7 +10,7 @@ MK_LIB="$MK_ROOT/scripts/lib"
 # poppler-utils (pdftotext, pdftoppm), tesseract-ocr and its English data: the text of
 # lab report PDFs (POST /lab-results/{id}/ocr-parse); the tests make their PDFs with
 # them too.
-MK_PACKAGES=(pkg-config libfcgi-dev libmariadb-dev libssl-dev libargon2-dev mariadb-server nginx wrk curl python3
+MK_PACKAGES=(pkg-config libfcgi-dev libmariadb-dev libssl-dev libargon2-dev libcurl4-openssl-dev mariadb-server nginx wrk curl python3
     poppler-utils tesseract-ocr tesseract-ocr-eng)
 
 mk_log() { printf '==> %s\n' "$*" >&2; }

@@ -7,9 +7,12 @@ public enum AccountMaintenance {
         public let revokedTokens: Int
         /// Failure counts whose window is over and which hold no active lock.
         public let loginFailures: Int
+        /// SSO sign-ins and conflicts that expired unused.
+        public let ssoFlows: Int
     }
 
-    /// Deletes expired token revocations and stale login-failure counters.
+    /// Deletes expired token revocations, stale login-failure counters and expired SSO
+    /// states and pending links.
     @discardableResult
     public static func purgeExpired(db: Connection) throws -> Purged {
         let tokens = try db.execute("DELETE FROM revoked_tokens WHERE expires_at < UTC_TIMESTAMP()")
@@ -19,6 +22,7 @@ public enum AccountMaintenance {
             WHERE window_started_at <= UTC_TIMESTAMP() - INTERVAL ? SECOND
               AND (locked_until IS NULL OR locked_until <= UTC_TIMESTAMP())
             """, [.int(Int64(LoginThrottle.longestWindowSeconds))])
-        return Purged(revokedTokens: tokens.affectedRows, loginFailures: failures.affectedRows)
+        let flows = try SSOStates.purgeExpired(db: db)
+        return Purged(revokedTokens: tokens.affectedRows, loginFailures: failures.affectedRows, ssoFlows: flows)
     }
 }

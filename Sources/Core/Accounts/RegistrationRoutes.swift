@@ -1,6 +1,5 @@
-/// `GET /auth/registration-status` and `POST /auth/register`: self-service sign-up, which
-/// also creates the user's preferences and own patient record so a new user can add
-/// records at once (as upstream does).
+/// `GET /auth/registration-status` and `POST /auth/register`: self-service sign-up
+/// (`AccountCreation` makes the user, preferences and own patient record).
 enum RegistrationRoutes {
     static func register(in routes: RouteTable) {
         routes.get("/api/v1/auth/registration-status", status)
@@ -39,27 +38,10 @@ enum RegistrationRoutes {
         let db = context.db
         let userID: Int64
         do {
-            userID = try db.transaction {
-                let user = try db.execute(
-                    """
-                    INSERT INTO users (username, email, password_hash, first_name, last_name, full_name, role, auth_method)
-                    VALUES (?, ?, ?, ?, ?, ?, 'user', 'local')
-                    """,
-                    [
-                        .text(signup.username), .text(signup.email), .text(hash), .text(signup.name.first),
-                        .text(signup.name.last), .text(signup.name.full),
-                    ]
-                ).lastInsertID
-                try db.execute("INSERT INTO user_preferences (user_id) VALUES (?)", [.int(user)])
-                let patient = try db.execute(
-                    """
-                    INSERT INTO patients (owner_user_id, first_name, last_name, relationship_to_self, is_self_record)
-                    VALUES (?, ?, ?, 'self', 1)
-                    """, [.int(user), .text(signup.name.first), .text(signup.name.last)]
-                ).lastInsertID
-                try db.execute("UPDATE users SET active_patient_id = ? WHERE id = ?", [.int(patient), .int(user)])
-                return user
-            }
+            userID = try AccountCreation.create(
+                .init(
+                    username: signup.username, email: signup.email, passwordHash: hash, name: signup.name),
+                db: db)
         } catch StoreError.duplicate(let key, _) {
             // Another sign-up took the name between the check and the insert.
             throw key.contains("email") ? taken(["email"]) : taken(["username"])

@@ -19,6 +19,7 @@ enum Routes {
         FamilyHistorySharingRoutes.register(in: table)
         RegistrationRoutes.register(in: table)
         AuthRoutes.register(in: table)
+        SSORoutes.register(in: table)
         UserRoutes.register(in: table)
         PreferenceRoutes.register(in: table)
         for module in RecordCatalog.modules { module.register(in: table) }

@@ -37,6 +37,8 @@ public struct Config: Sendable {
     /// Seconds the external tools of one OCR parse may take in all (capped below
     /// `request_timeout`).
     public var ocrTimeout: Double = 30
+    /// Single sign-on (`sso_*` keys).
+    public var sso = SSOSettings()
 
     public init() {}
 
@@ -80,14 +82,15 @@ public struct Config: Sendable {
     }
 
     /// Every key the file accepts (and its environment override `MEDIKEEP_<KEY>`).
-    public static let keys: [String] = [
-        "listen", "listen_backlog", "listen_mode", "workers", "threads", "max_requests", "request_timeout",
-        "slowlog_timeout", "shutdown_timeout", "pid_file", "log_file", "log_level", "data_dir", "sql_dir",
-        "migrate_on_start", "db_socket", "db_host", "db_port", "db_user", "db_password", "db_name", "timezone",
-        "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
-        "login_lockout_minutes", "initial_admin_password_file",
-        "enable_test_endpoints", "ocr_timeout",
-    ]
+    public static let keys: [String] =
+        [
+            "listen", "listen_backlog", "listen_mode", "workers", "threads", "max_requests", "request_timeout",
+            "slowlog_timeout", "shutdown_timeout", "pid_file", "log_file", "log_level", "data_dir", "sql_dir",
+            "migrate_on_start", "db_socket", "db_host", "db_port", "db_user", "db_password", "db_name", "timezone",
+            "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
+            "login_lockout_minutes", "initial_admin_password_file",
+            "enable_test_endpoints", "ocr_timeout",
+        ] + SSOSettings.keys
 
     mutating func apply(key: String, value: String) throws(ConfigError) {
         switch key {
@@ -134,6 +137,7 @@ public struct Config: Sendable {
         case "initial_admin_password_file": initialAdminPasswordFile = value
         case "enable_test_endpoints": enableTestEndpoints = try Config.bool(key, value)
         case "ocr_timeout": ocrTimeout = try Config.seconds(key, value)
+        case _ where key.hasPrefix("sso_"): try sso.apply(key: key, value: value)
         default: throw ConfigError(key: key, message: "unknown configuration key")
         }
     }
@@ -148,6 +152,7 @@ public struct Config: Sendable {
         guard !dataDir.isEmpty else { throw ConfigError(key: "data_dir", message: "must not be empty") }
         guard !database.database.isEmpty, database.database.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
         else { throw ConfigError(key: "db_name", message: "must be letters, digits and underscores") }
+        try sso.validate()
     }
 
     static func int(_ key: String, _ value: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {

@@ -27,6 +27,7 @@ public enum Jobs {
                 "expired_invitations": .int(Int64(invitations)),
                 "revoked_tokens": .int(Int64(purged.revokedTokens)),
                 "login_failures": .int(Int64(purged.loginFailures)),
+                "sso_flows": .int(Int64(purged.ssoFlows)),
                 "rate_events": .int(Int64(events.affectedRows)),
             ]
         },
