@@ -18,9 +18,11 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .target(name: "CPoolShim"),
         .target(name: "CSystemShim"),
+        // libcurl (libcurl4-openssl-dev) behind a non-variadic C interface: outbound HTTP(S).
+        .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
         .target(
             name: "Core",
-            dependencies: ["CMariaDB", "COpenSSL", "CArgon2", "CSystemShim"],
+            dependencies: ["CMariaDB", "COpenSSL", "CArgon2", "CSystemShim", "CCurlShim"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

@@ -54,40 +54,47 @@ enum EntityFileRoutes {
         let received = try ReceivedFile(context, policy: EntityFiles.uploadPolicy)
         let description = try received.field("description", maxLength: 1000)
         let category = try received.field("category", maxLength: 100)
-        let backend = try received.field("storage_backend", maxLength: 20)?.lowercased() ?? "local"
-        guard backend == "local" else {
-            throw APIError.validation([
-                FieldProblem(
-                    "storage_backend",
-                    backend == "paperless" || backend == "papra"
-                        ? "\(backend) is not configured for this account" : "must be local, paperless or papra")
-            ])
+        var file = EntityFiles.NewFile(
+            name: received.displayName, mediaType: received.mediaType, size: Int64(received.file.size),
+            description: description, category: category)
+        // Without `storage_backend` the user's default applies (local unless they chose one).
+        let backendName =
+            try received.field("storage_backend", maxLength: 20)?.lowercased()
+            ?? BackendSettings.load(user: user.id, db: db, box: context.services.shared.credentials)
+            .defaultStorageBackend
+        if backendName != "local" {
+            guard let backend = DocumentBackend(rawValue: backendName) else {
+                throw APIError.validation([FieldProblem("storage_backend", "must be local, paperless or papra")])
+            }
+            let settings = try BackendSettings.load(user: user.id, db: db, box: context.services.shared.credentials)
+            guard let account = settings.account(backend) else {
+                throw APIError.validation([
+                    FieldProblem("storage_backend", "\(backend.title) is not configured for this account")
+                ])
+            }
+            let pushed = try BackendFiles.push(received, to: account, title: description)
+            file.backend = backend.rawValue
+            file.paperlessTaskUUID = pushed.taskUUID
+            file.syncStatus = pushed.syncStatus
+            switch backend {
+            case .paperless: file.paperlessDocumentID = pushed.documentID
+            case .papra:
+                file.papraDocumentID = pushed.documentID
+                file.papraOrganizationID = pushed.organizationID
+            }
+            // Paperless still consuming: keep a local copy until its task ends (BackendSync).
+            guard pushed.documentID == nil else {
+                return try EntityFiles.insert(
+                    file, entityType: entityType, recordType: recordType, entityID: entityID, user: user.id, db: db)
+            }
         }
         let files = context.services.shared.files
         let path = FileStore.newPath(in: "entity/\(entityType)/\(entityID)")
         try files.place(received.file, at: path)
+        file.path = path
         do {
-            return try db.transaction {
-                // Again under a share lock: a delete of the record running now either
-                // waits for this row (and removes it with its file) or has gone (404).
-                let patient = try EntityFiles.patientOfEntity(
-                    recordType, id: entityID, user: user.id, level: EntityFiles.manageLevel, db: db, lock: true)
-                let inserted = try db.execute(
-                    """
-                    INSERT INTO entity_files (patient_id, entity_type, entity_id, file_name, file_path, file_type,
-                        file_size, description, category, storage_backend, uploaded_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'local', ?)
-                    """,
-                    [
-                        .int(patient), .text(entityType), .int(entityID), .text(received.displayName), .text(path),
-                        .text(received.mediaType), .int(Int64(received.file.size)),
-                        description.map(SQLValue.text) ?? .null, category.map(SQLValue.text) ?? .null, .int(user.id),
-                    ])
-                try ActivityLog.record(
-                    .created, model: "File", recordID: inserted.lastInsertID, patientID: patient, userID: user.id,
-                    label: received.displayName, db: db)
-                return try EntityFiles.find(inserted.lastInsertID, user: user.id, level: .view, db: db)
-            }
+            return try EntityFiles.insert(
+                file, entityType: entityType, recordType: recordType, entityID: entityID, user: user.id, db: db)
         } catch {
             files.remove([path])
             throw error
@@ -110,7 +117,12 @@ enum EntityFileRoutes {
         let user = try context.requireUser()
         let row = try EntityFiles.find(
             try context.parameters.id("file_id"), user: user.id, level: .view, db: context.db)
+        // Local bytes when there are (a local file, or a copy kept while Paperless consumes
+        // the upload), else the backend's, through this worker.
         guard let path = row.string("file_path"), FileStore.isStoredPath(path) else {
+            if (row.string("storage_backend") ?? "local") != "local" {
+                return try BackendFiles.send(row, inline: inline, context: context)
+            }
             throw APIError.notFound("File content")
         }
         let name = row.string("file_name") ?? "file"
