@@ -23,7 +23,8 @@ enum BackendFileRoutes {
         var reader = FieldReader(try context.jsonObject())
         let key = backend.documentColumn
         // Upstream sends the id as a string; a number is the same id.
-        let documentID = reader.int(key).map { String($0) } ?? reader.string(key)
+        let raw = reader.object[key]
+        let documentID = raw?.intValue.map { String($0) } ?? raw?.stringValue?.trimmingCharacters(in: .whitespaces)
         reader.require(key, documentID) { DocumentIDs.isValid($0, for: backend) ? nil : "is not a valid document id" }
         let description = reader.string("description")
         let category = reader.string("category")
