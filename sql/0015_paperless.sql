@@ -32,4 +32,6 @@ ALTER TABLE entity_files
     ADD KEY ix_entity_files_backend (uploaded_by, storage_backend, sync_status),
     ADD KEY ix_entity_files_paperless_document (paperless_document_id),
     ADD KEY ix_entity_files_paperless_task (paperless_task_uuid),
-    ADD KEY ix_entity_files_papra_document (papra_document_id);
+    ADD KEY ix_entity_files_papra_document (papra_document_id),
+    -- medikeep-jobs document-sync: uploads waiting to be pushed, Paperless tasks to settle
+    ADD KEY ix_entity_files_sync (sync_status, storage_backend);

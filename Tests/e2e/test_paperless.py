@@ -14,6 +14,7 @@ import harness as h
 from apicase import API, ApiTestCase, _pool_config, db_execute, new_user
 from fake_backends import FakePaperless, FakePapra
 from test_files import new_lab_result, pdf_bytes, png_bytes, stored_files, upload
+import test_jobs
 
 FILES = f"{API}/entity-files"
 
@@ -187,6 +188,48 @@ class PaperlessTests(ApiTestCase):
         self.assertEqual(hashlib.sha256(doc["content"]).hexdigest(), hashlib.sha256(content).hexdigest())
         r = h.get(f"{FILES}/files/{r.json['id']}/download", token=user.token, timeout=60)
         self.assertEqual(hashlib.sha256(r.body).hexdigest(), hashlib.sha256(content).hexdigest())
+
+    def test_large_uploads_are_pushed_by_the_job_and_survive_a_backend_outage(self):
+        user = new_user()
+        configure_paperless(self, user, self.fake)
+        lab = new_lab_result(user)
+        before = stored_files()
+        content = b"\0" * 128 + b"DICM" + os.urandom((33 << 20) - 132)  # over the 32 MB inline limit
+        posts = len(self.fake.arrived("POST", "/api/documents/post_document/"))
+        r = upload(user.token, f"{FILES}/lab-result/{lab['id']}/files", "mri.dcm", content,
+                   [("storage_backend", "paperless")])
+        self.assertEqual(r.status, 200, r)
+        row = r.json
+        self.assertEqual((row["storage_backend"], row["sync_status"], row["paperless_task_uuid"]),
+                         ("paperless", "pending", None))
+        self.assertEqual(len(self.fake.arrived("POST", "/api/documents/post_document/")), posts)
+        self.assertEqual(len(stored_files() - before), 1)
+        r = h.get(f"{FILES}/files/{row['id']}/download", token=user.token, timeout=60)
+        self.assertEqual(hashlib.sha256(r.body).digest(), hashlib.sha256(content).digest())
+        # Paperless down: the job leaves it pending (and the local copy in place).
+        url = self.fake.url
+        down = f"http://127.0.0.1:{h.free_port()}"
+        db_execute(f"UPDATE document_backend_settings SET paperless_url = '{down}' WHERE user_id = {user.id}")
+        result = test_jobs.jobs("document-sync")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.ok(self.get(f"{FILES}/files/{row['id']}", user))["sync_status"], "pending")
+        db_execute(f"UPDATE document_backend_settings SET paperless_url = '{url}' WHERE user_id = {user.id}")
+        result = test_jobs.jobs("document-sync")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        row = self.ok(self.get(f"{FILES}/files/{row['id']}", user))
+        self.assertEqual((row["sync_status"], row["file_path"]), ("synced", ""))
+        doc = self.fake.documents[int(row["paperless_document_id"])]
+        self.assertEqual(hashlib.sha256(doc["content"]).digest(), hashlib.sha256(content).digest())
+        self.assertEqual(stored_files(), before)
+        # The job also settles Paperless uploads still being consumed.
+        self.fake.consume_at_once = False
+        r = upload(user.token, f"{FILES}/lab-result/{lab['id']}/files", "later.pdf", pdf_bytes("later"),
+                   [("storage_backend", "paperless")], "application/pdf")
+        self.assertEqual(r.json["sync_status"], "processing")
+        self.fake.finish_tasks()
+        self.assertEqual(test_jobs.jobs("document-sync").returncode, 0)
+        self.assertEqual(self.ok(self.get(f"{FILES}/files/{r.json['id']}", user))["sync_status"], "synced")
+        self.assertEqual(stored_files(), before)
 
     def test_unfinished_consumption_keeps_a_local_copy_until_the_task_ends(self):
         user = new_user()

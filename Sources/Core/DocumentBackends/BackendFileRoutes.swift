@@ -84,7 +84,10 @@ enum BackendFileRoutes {
         let rows = try BackendSync.rows(backend, user: user.id, db: context.db, only: ids)
         guard !rows.isEmpty else { return .json(.object(JSONObject())) }
         let account = try BackendFiles.account(backend, user: user.id, context: context)
-        return .json(BackendSync.json(try BackendSync.run(rows, account: account, context: context)))
+        return .json(
+            BackendSync.json(
+                try BackendSync.run(
+                    rows, account: account, db: context.db, files: context.services.shared.files)))
     }
 
     /// The contract's `POST /paperless/sync`: the same check, answered as counts.
@@ -92,7 +95,8 @@ enum BackendFileRoutes {
         let user = try context.requireUser()
         let account = try BackendFiles.account(.paperless, user: user.id, context: context)
         let rows = try BackendSync.rows(.paperless, user: user.id, db: context.db)
-        let outcome = try BackendSync.run(rows, account: account, context: context)
+        let outcome = try BackendSync.run(
+            rows, account: account, db: context.db, files: context.services.shared.files)
         let present = outcome.values.filter { $0 == true }.count
         let missing = outcome.values.filter { $0 == false }.count
         return .json([

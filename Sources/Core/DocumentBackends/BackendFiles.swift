@@ -25,6 +25,49 @@ enum BackendFiles {
                 "Enable \(backend.title) and save its URL and credentials in /api/v1/\(backend.rawValue)/settings."))
     }
 
+    /// The largest upload pushed to a backend within its request. A larger one is stored
+    /// locally as `pending` and pushed by `medikeep-jobs document-sync`, so a slow backend
+    /// never holds a worker thread past `request_timeout`.
+    static let inlinePushLimit = 32 << 20
+
+    /// Applies the upload's `storage_backend` (the user's default when absent) to `file`.
+    /// Local: nothing to do (nil). A backend: 422 unless configured; a small upload is
+    /// pushed now and, once the backend has its id, answered (the document id; the caller
+    /// writes the row without a local copy). Otherwise `file` is marked to keep its local
+    /// copy (`processing` while Paperless consumes, `pending` for the job) and nil says
+    /// "store it locally".
+    static func pushIfAsked(_ received: ReceivedFile, file: inout EntityFiles.NewFile, user: Int64, context: Context)
+        throws -> String?
+    {
+        let settings = try BackendSettings.load(user: user, db: context.db, box: context.services.shared.credentials)
+        let name = try received.field("storage_backend", maxLength: 20)?.lowercased() ?? settings.defaultStorageBackend
+        guard name != "local" else { return nil }
+        guard let backend = DocumentBackend(rawValue: name) else {
+            throw APIError.validation([FieldProblem("storage_backend", "must be local, paperless or papra")])
+        }
+        guard let account = settings.account(backend) else {
+            throw APIError.validation([
+                FieldProblem("storage_backend", "\(backend.title) is not configured for this account")
+            ])
+        }
+        file.backend = backend.rawValue
+        guard received.file.size <= inlinePushLimit else {
+            file.syncStatus = "pending"
+            if backend == .papra { file.papraOrganizationID = account.organizationID }
+            return nil
+        }
+        let pushed = try push(DocumentSource(received), to: account, title: file.description)
+        file.paperlessTaskUUID = pushed.taskUUID
+        file.syncStatus = pushed.syncStatus
+        switch backend {
+        case .paperless: file.paperlessDocumentID = pushed.documentID
+        case .papra:
+            file.papraDocumentID = pushed.documentID
+            file.papraOrganizationID = pushed.organizationID
+        }
+        return pushed.documentID
+    }
+
     /// Where an upload went: the document id when the backend knew it at once, else
     /// Paperless's task id (the row then keeps a local copy until the task ends).
     struct Pushed {
@@ -36,10 +79,10 @@ enum BackendFiles {
 
     /// Sends an accepted upload to `account`'s backend. Paperless consumes asynchronously:
     /// its task is asked once right away (small documents are often done by then).
-    static func push(_ received: ReceivedFile, to account: BackendAccount, title: String?) throws -> Pushed {
+    static func push(_ source: DocumentSource, to account: BackendAccount, title: String?) throws -> Pushed {
         switch account.backend {
         case .paperless:
-            let uuid = try account.paperlessUpload(DocumentSource(received), title: title)
+            let uuid = try account.paperlessUpload(source, title: title)
             let task = try? account.paperlessTask(uuid)
             if let task, task.status == "SUCCESS", let id = task.documentID, DocumentIDs.isPaperless(id) {
                 return Pushed(documentID: id, taskUUID: uuid, syncStatus: "synced")
@@ -53,7 +96,7 @@ enum BackendFiles {
             }
             return Pushed(taskUUID: uuid, syncStatus: "processing")
         case .papra:
-            let (id, _) = try account.papraUpload(DocumentSource(received))
+            let (id, _) = try account.papraUpload(source)
             return Pushed(documentID: id, organizationID: account.organizationID, syncStatus: "synced")
         }
     }
@@ -71,9 +114,13 @@ enum BackendFiles {
             let id = row.int("id")
         else { return }
         if task.status == "SUCCESS", let document = task.documentID, DocumentIDs.isPaperless(document) {
-            try BackendSync.write(finished: [(id, document)], failed: [], present: [], missing: [], context: context)
+            try BackendSync.write(
+                finished: [(id, document)], failed: [], present: [], missing: [], db: context.db,
+                files: context.services.shared.files)
         } else if task.finished {
-            try BackendSync.write(finished: [], failed: [id], present: [], missing: [], context: context)
+            try BackendSync.write(
+                finished: [], failed: [id], present: [], missing: [], db: context.db,
+                files: context.services.shared.files)
         }
     }
 

@@ -27,7 +27,7 @@ enum BackendSync {
     /// Checks `rows` against the backend and writes the result, then removes local copies
     /// no longer needed (after the commit). One request per unfinished Paperless task,
     /// one per 100 Paperless documents (`id__in`), one per Papra document.
-    static func run(_ rows: [Row], account: BackendAccount, context: Context) throws -> Outcome {
+    static func run(_ rows: [Row], account: BackendAccount, db: Connection, files: FileStore) throws -> Outcome {
         var outcome: Outcome = [:]
         var finished: [(id: Int64, documentID: String)] = []
         var failed: [Int64] = []
@@ -86,7 +86,7 @@ enum BackendSync {
                 }
             }
         }
-        try write(finished: finished, failed: failed, present: present, missing: missing, context: context)
+        try write(finished: finished, failed: failed, present: present, missing: missing, db: db, files: files)
         return outcome
     }
 
@@ -94,10 +94,9 @@ enum BackendSync {
     /// after it commits (never inside a closure that may run twice).
     static func write(
         finished: [(id: Int64, documentID: String)], failed: [Int64], present: [Int64], missing: [Int64],
-        context: Context
+        db: Connection, files: FileStore
     ) throws {
         guard !(finished.isEmpty && failed.isEmpty && present.isEmpty && missing.isEmpty) else { return }
-        let db = context.db
         func marks(_ ids: [Int64]) -> String { Array(repeating: "?", count: ids.count).joined(separator: ", ") }
         let copies: [String] = try db.transaction {
             var copies: [String] = []
@@ -131,7 +130,7 @@ enum BackendSync {
             }
             return copies
         }
-        context.services.shared.files.remove(copies)
+        files.remove(copies)
     }
 
     /// The contract-free map upstream answers: `{"<file id>": true|false|null}`.

@@ -57,35 +57,17 @@ enum EntityFileRoutes {
         var file = EntityFiles.NewFile(
             name: received.displayName, mediaType: received.mediaType, size: Int64(received.file.size),
             description: description, category: category)
-        // Without `storage_backend` the user's default applies (local unless they chose one).
-        let backendName =
-            try received.field("storage_backend", maxLength: 20)?.lowercased()
-            ?? BackendSettings.load(user: user.id, db: db, box: context.services.shared.credentials)
-            .defaultStorageBackend
-        if backendName != "local" {
-            guard let backend = DocumentBackend(rawValue: backendName) else {
-                throw APIError.validation([FieldProblem("storage_backend", "must be local, paperless or papra")])
-            }
-            let settings = try BackendSettings.load(user: user.id, db: db, box: context.services.shared.credentials)
-            guard let account = settings.account(backend) else {
-                throw APIError.validation([
-                    FieldProblem("storage_backend", "\(backend.title) is not configured for this account")
-                ])
-            }
-            let pushed = try BackendFiles.push(received, to: account, title: description)
-            file.backend = backend.rawValue
-            file.paperlessTaskUUID = pushed.taskUUID
-            file.syncStatus = pushed.syncStatus
-            switch backend {
-            case .paperless: file.paperlessDocumentID = pushed.documentID
-            case .papra:
-                file.papraDocumentID = pushed.documentID
-                file.papraOrganizationID = pushed.organizationID
-            }
-            // Paperless still consuming: keep a local copy until its task ends (BackendSync).
-            guard pushed.documentID == nil else {
+        if let pushed = try BackendFiles.pushIfAsked(
+            received, file: &file, user: user.id, context: context)
+        {
+            do {
                 return try EntityFiles.insert(
                     file, entityType: entityType, recordType: recordType, entityID: entityID, user: user.id, db: db)
+            } catch {
+                Log.error(
+                    "backend_document_unlinked",
+                    ["backend": .string(file.backend), "document_id": .string(pushed), "user_id": .int(user.id)])
+                throw error
             }
         }
         let files = context.services.shared.files
