@@ -185,6 +185,8 @@ class FakePaperless(FakeServer):
             page = int((query.get("page") or ["1"])[0])
             size = int((query.get("page_size") or ["25"])[0])
             docs.sort(key=lambda d: d["id"])
+            if page > 1 and (page - 1) * size >= len(docs):
+                return 404, {}, {"detail": "Invalid page."}
             return 200, {"X-Version": "2.13.5"}, {"count": len(docs), "next": None, "previous": None,
                                                   "results": docs[(page - 1) * size: page * size]}
         match = re.fullmatch(r"/api/documents/(\d+)/(download/)?", path)

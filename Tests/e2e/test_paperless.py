@@ -8,12 +8,14 @@ followed), and another user's ids answered 404."""
 
 import hashlib
 import os
+import time
 import unittest
 
 import harness as h
 from apicase import API, ApiTestCase, _pool_config, db_execute, new_user
 from fake_backends import FakePaperless, FakePapra
 from test_files import new_lab_result, pdf_bytes, png_bytes, stored_files, upload
+from test_ocr import vm_kb
 import test_jobs
 
 FILES = f"{API}/entity-files"
@@ -221,6 +223,19 @@ class PaperlessTests(ApiTestCase):
         doc = self.fake.documents[int(row["paperless_document_id"])]
         self.assertEqual(hashlib.sha256(doc["content"]).digest(), hashlib.sha256(content).digest())
         self.assertEqual(stored_files(), before)
+        # Downloaded back through a worker, streamed: its peak RSS grows by far less than the file.
+        workers = h.children(h.read_pid(h.env("MEDIKEEP_E2E_POOL_PID_FILE")))
+        for pid in workers:
+            with open(f"/proc/{pid}/clear_refs", "w") as f:
+                f.write("5")
+        peak = {pid: vm_kb(pid, "VmHWM") for pid in workers}
+        started = time.monotonic()
+        r = h.get(f"{FILES}/files/{row['id']}/download", token=user.token, timeout=60)
+        elapsed = time.monotonic() - started
+        growth = {pid: vm_kb(pid, "VmHWM") - peak[pid] for pid in workers if os.path.exists(f"/proc/{pid}")}
+        print(f"\n    33 MB from Paperless through a worker: {elapsed:.2f} s, peak RSS growth (kB): {growth}", end=" ")
+        self.assertEqual(hashlib.sha256(r.body).digest(), hashlib.sha256(content).digest())
+        self.assertLess(max(growth.values()), 8 * 1024, growth)
         # The job also settles Paperless uploads still being consumed.
         self.fake.consume_at_once = False
         r = upload(user.token, f"{FILES}/lab-result/{lab['id']}/files", "later.pdf", pdf_bytes("later"),
@@ -302,6 +317,8 @@ class PaperlessTests(ApiTestCase):
         r = self.ok(self.get("/paperless/documents/search?query=blood&exclude_linked=true", user))
         self.assertNotIn(doc_id, [d["id"] for d in r["results"]])
         self.assertIn("results", self.ok(self.get("/paperless/documents", user)))
+        self.assertEqual(self.ok(self.get("/paperless/documents/search?page=9999", user))["results"], [])
+        self.error(self.get("/paperless/documents/search?page=0", user), 422, "page")
         # Not configured: a clear 400.
         other = new_user()
         other_lab = new_lab_result(other)

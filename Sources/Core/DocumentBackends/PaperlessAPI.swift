@@ -84,7 +84,12 @@ extension BackendAccount {
     func paperlessSearch(query: String, page: Int, pageSize: Int) throws -> JSON {
         var path = "/api/documents/?page=\(page)&page_size=\(pageSize)&truncate_content=true"
         if !query.isEmpty { path += "&query=\(BackendAccount.escape(query))" }
-        return try json(send(request("GET", path)))
+        do {
+            return try json(send(request("GET", path), notFound: "page"))
+        } catch let error as APIError where error.status == 404 {
+            // Paperless answers a page past the end 404 "Invalid page": an empty page here.
+            return ["count": 0, "results": []]
+        }
     }
 
     /// The id of the tag or correspondent named `name` (case-insensitive), or nil.
