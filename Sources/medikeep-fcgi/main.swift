@@ -20,6 +20,7 @@ let usage = """
     usage: medikeep-fcgi serve [--config PATH]     run the FastCGI pool (master + workers)
            medikeep-fcgi migrate [--config PATH]   apply database migrations and exit
            medikeep-fcgi check-config [--config PATH]
+           medikeep-fcgi routes [--config PATH]    print every route (METHOD /pattern)
            medikeep-fcgi reset-password USER [--config PATH]
                                                   print a new generated password for USER
     The configuration file may also be given as MEDIKEEP_CONFIG; every key can be
@@ -77,6 +78,9 @@ case "reset-password":
     } catch {
         fail(String(describing: error))
     }
+case "routes":
+    // One line per route, for tests that must reach every endpoint (the sharing matrix).
+    for line in App.routeList(config: config) { print(line) }
 case "check-config":
     print("configuration OK")
 default:

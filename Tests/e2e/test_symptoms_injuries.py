@@ -174,6 +174,34 @@ class SymptomTests(SymptomInjuryCase):
         self.error(self.get(f"/symptoms/timeline?patient_id={mine}", self.other), 404)
         self.check_both_slashes("GET", f"/symptoms/stats?patient_id={mine}", user, 200)
 
+    def test_timeline_day_totals_follow_every_change(self):
+        """Whole days come from the per-day totals the triggers keep, a bound inside a day
+        from the occurrences: after inserts, a move to another day, a change of severity
+        and a delete, both give the same chart."""
+        user = new_user()
+        s = self.symptom(user, symptom_name="Migraine")
+        path = f"/symptoms/{s['id']}/occurrences"
+        made = [self.occurrence(s, user, occurred_at=f"2026-05-0{day}T{hour:02d}:30:00Z", severity=severity,
+                                pain_scale=pain)
+                for day, hour, severity, pain in ((1, 6, "mild", 2), (1, 20, "severe", None), (2, 9, "moderate", 5),
+                                                  (3, 23, "critical", 10), (3, 1, "mild", 1))]
+        self.ok(self.put(f"{path}/{made[0]['id']}", user, {"occurred_at": "2026-05-02T07:00:00Z"}))
+        self.ok(self.put(f"{path}/{made[2]['id']}", user, {"severity": "critical", "pain_scale": 8}))
+        self.ok(self.delete(f"{path}/{made[4]['id']}", user))
+        whole = self.ok(self.get("/symptoms/timeline?start_date=2026-05-01&end_date=2026-05-03", user))
+        inside = self.ok(self.get(
+            "/symptoms/timeline?start_date=2026-05-01T00:00:01Z&end_date=2026-05-03T23:59:58Z", user))
+        self.assertEqual(whole, inside)
+        self.assertEqual([(p["date"], p["occurrence_count"], p["max_severity"], p["max_pain_scale"])
+                          for p in whole],
+                         [("2026-05-01", 1, "severe", None), ("2026-05-02", 2, "critical", 8),
+                          ("2026-05-03", 1, "critical", 10)])
+        self.assertEqual(self.ok(self.get("/symptoms/timeline?start_date=2026-05-02&end_date=2026-05-02", user)),
+                         [whole[1]])
+        # Deleting the symptom takes its days with it.
+        self.ok(self.delete(f"/symptoms/{s['id']}", user))
+        self.assertEqual(self.count(f"SELECT COUNT(*) FROM symptom_days WHERE symptom_id = {s['id']}"), 0)
+
 
 class SymptomLinkTests(SymptomInjuryCase):
     def test_condition_medication_and_treatment_links(self):

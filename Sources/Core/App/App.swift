@@ -13,6 +13,9 @@ public final class App: Sendable {
         self.router = table.build()
     }
 
+    /// Every route of the site as `METHOD /pattern` (`medikeep-fcgi routes`).
+    public static func routeList(config: Config) -> [String] { Routes.list(config: config) }
+
     /// An app serving only `routes` (tests of a mechanism on a type of their own).
     init(shared: SharedState, routes: RouteTable) {
         self.shared = shared

@@ -47,7 +47,14 @@ public enum EntityFiles {
                 "SELECT r.\(column) AS patient_id FROM \(type.table) r WHERE r.id = ? AND \(access.sql)"
                     + (lock ? " LOCK IN SHARE MODE" : ""), [.int(id)] + access.binds),
             let patient = row.int("patient_id")
-        else { throw APIError.notFound(type.name) }
+        else {
+            // 403 when a share shows the record but not at this level, else 404.
+            throw try PatientAccess.refusal(
+                level, table: type.table, patient: "r.\(column)", id: id, user: user, db: db
+            ) {
+                APIError.notFound(type.name)
+            }
+        }
         return patient
     }
 
@@ -59,14 +66,20 @@ public enum EntityFiles {
         """
 
     /// File `id` when `user` may act on its patient at `level` (`FOR UPDATE` with `lock`),
-    /// else 404 "File not found".
+    /// else 403 when a share shows it at a lower level, or 404 "File not found".
     static func find(_ id: Int64, user: Int64, level: AccessLevel, db: Connection, lock: Bool = false) throws -> Row {
         let access = PatientAccess.condition(patientColumn: "f.patient_id", user: user, level: level)
         guard
             let row = try db.queryOne(
                 "SELECT \(columns) FROM entity_files f WHERE f.id = ? AND \(access.sql)" + (lock ? " FOR UPDATE" : ""),
                 [.int(id)] + access.binds)
-        else { throw APIError.notFound("File") }
+        else {
+            throw try PatientAccess.refusal(
+                level, table: "entity_files", patient: "r.patient_id", id: id, user: user, db: db
+            ) {
+                APIError.notFound("File")
+            }
+        }
         return row
     }
 

@@ -12,12 +12,19 @@ public enum Jobs {
 
     public static let all: [Task] = [
         Task(
-            name: "maintenance", summary: "delete expired token revocations, stale login counters and rate events",
+            name: "maintenance",
+            summary:
+                "delete expired token revocations, stale login counters and rate events; end expired shares and invitations",
             leaseSeconds: 600
         ) { db, _ in
             let purged = try AccountMaintenance.purgeExpired(db: db)
             let events = try db.execute("DELETE FROM rate_events WHERE created_at < UTC_TIMESTAMP() - INTERVAL 1 DAY")
+            // The sharing cleanup the admin endpoints also run (decisions rule 16).
+            let shares = try PatientShares.expireDue(db: db)
+            let invitations = try Invitations.expireDue(db: db)
             return [
+                "expired_shares": .int(Int64(shares)),
+                "expired_invitations": .int(Int64(invitations)),
                 "revoked_tokens": .int(Int64(purged.revokedTokens)),
                 "login_failures": .int(Int64(purged.loginFailures)),
                 "rate_events": .int(Int64(events.affectedRows)),

@@ -39,9 +39,11 @@ enum PatientActivityRoutes {
                         "description": .string(row.string("description")),
                         "timestamp": .string(row.string("created_at")),
                         "patient_id": row.int("patient_id").map(JSON.int) ?? .null,
-                        // Who did it; an account deleted since keeps its entries, unnamed.
+                        // Who did it; an account deleted since keeps its entries, unnamed,
+                        // and an expiry is the clock's doing (the sweep logs it with no user).
                         "user_id": row.int("user_id").map(JSON.int) ?? .null,
-                        "username": .string(row.string("username") ?? "deleted user"),
+                        "username": .string(
+                            row.string("username") ?? (row.string("action") == "expired" ? "system" : "deleted user")),
                     ]
                 }))
     }

@@ -13,12 +13,23 @@ public enum ActivityLog {
             case .updated: "Updated"
             case .deleted: "Deleted"
             }
-        let description = String("\(verb) \(model): \(label)".prefix(500))
+        try event(
+            action.rawValue, model: model, recordID: recordID, patientID: patientID, userID: userID,
+            description: "\(verb) \(model): \(label)", db: db)
+    }
+
+    /// An entry whose action and text are the caller's (sharing: `shared`, `accepted`,
+    /// `revoked`, `expired`…); `userID` nil for the scheduled task's own entries.
+    public static func event(
+        _ action: String, model: String, recordID: Int64?, patientID: Int64?, userID: Int64?, description: String,
+        db: Connection
+    ) throws {
         _ = try db.execute(
             "INSERT INTO activity_log (user_id, patient_id, model_name, record_id, action, description) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                .int(userID), patientID.map { .int($0) } ?? .null, .text(model), recordID.map { .int($0) } ?? .null,
-                .text(action.rawValue), .text(description),
+                userID.map { .int($0) } ?? .null, patientID.map { .int($0) } ?? .null, .text(model),
+                recordID.map { .int($0) } ?? .null, .text(String(action.prefix(20))),
+                .text(String(description.prefix(500))),
             ])
     }
 }

@@ -58,14 +58,19 @@ extension RecordHandlers {
     ) {
         let user = try context.requireUser()
         let parentID = try context.parameters.id(parent.column)
-        let body = try context.jsonObject()
-        if let given = body[parent.column], given != .null, given.intValue != parentID {
-            throw APIError.validation([FieldProblem(parent.column, "must match the id in the path (\(parentID))")])
-        }
-        guard case .array(let items)? = body[key], !items.isEmpty, items.count <= maxItems else {
-            throw APIError.validation([FieldProblem(key, "must be a list of 1 to \(maxItems) objects")])
-        }
         let db = context.db
+        let items = try PatientAccess.beforeValidation {
+            let body = try context.jsonObject()
+            if let given = body[parent.column], given != .null, given.intValue != parentID {
+                throw APIError.validation([FieldProblem(parent.column, "must match the id in the path (\(parentID))")])
+            }
+            guard case .array(let items)? = body[key], !items.isEmpty, items.count <= maxItems else {
+                throw APIError.validation([FieldProblem(key, "must be a list of 1 to \(maxItems) objects")])
+            }
+            return items
+        } access: {
+            _ = try patientOf([parent.column: .int(parentID)], user: user, db: db)
+        }
         let outcome: (created: [JSON], errors: [JSON]) = try db.transaction {
             let patientID = try patientOf([parent.column: .int(parentID)], user: user, db: db)
             var created: [JSON] = []
@@ -137,12 +142,17 @@ extension RecordHandlers {
     /// 404 naming the parent unless the caller may reach parent `id` at `level`.
     func requireParent(_ id: Int64, level: AccessLevel, _ context: Context) throws {
         guard case .child(let table, _, let patientColumn) = type.scope else { return }
-        let access = PatientAccess.condition(
-            patientColumn: "par.\(patientColumn)", user: try context.requireUser().id, level: level)
+        let access = RecordType.parentAccess(table, scope: type.scope, user: try context.requireUser().id, level: level)
         guard
             try context.db.queryOne(
                 "SELECT 1 AS present FROM \(table) par WHERE par.id = ? AND \(access.sql)", [.int(id)] + access.binds)
                 != nil
-        else { throw APIError.notFound(RecordCatalog.modelName(of: table)) }
+        else {
+            let parent = RecordCatalog.modelName(of: table)
+            throw try PatientAccess.refusal(
+                level, table: table, patient: "r.\(patientColumn)", id: id, user: try context.requireUser().id,
+                db: context.db
+            ) { .notFound(parent) }
+        }
     }
 }

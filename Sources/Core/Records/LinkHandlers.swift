@@ -135,7 +135,7 @@ public struct LinkHandlers: Sendable {
             binds += access.binds
         }
         guard let row = try db.queryOne(sql + (lock ? " FOR UPDATE" : ""), binds), let patient = row.int("patient_id")
-        else { throw APIError.notFound(end.type.name) }
+        else { throw try end.type.refusal(level, id: id, user: user.id, db: db) }
         return patient
     }
 
@@ -145,15 +145,20 @@ public struct LinkHandlers: Sendable {
     func create(_ context: Context, _ door: LinkType.Door) throws -> Response {
         let user = try context.requireUser()
         let id = try context.parameters.id(door.idParameter)
-        let body = try context.jsonObject()
-        var problems: [FieldProblem] = []
-        let otherID = body[door.otherIDKey]?.intValue
-        if otherID == nil || otherID! <= 0 {
-            problems.append(FieldProblem(door.otherIDKey, "is required: a positive integer id"))
-        }
-        let input = try RecordInput(type: fieldsType, body: body, existing: nil, problems: problems)
-        guard let otherID else { throw APIError.validation(problems) }
         let db = context.db
+        let (input, otherID) = try PatientAccess.beforeValidation {
+            let body = try context.jsonObject()
+            var problems: [FieldProblem] = []
+            let otherID = body[door.otherIDKey]?.intValue
+            if otherID == nil || otherID! <= 0 {
+                problems.append(FieldProblem(door.otherIDKey, "is required: a positive integer id"))
+            }
+            let input = try RecordInput(type: fieldsType, body: body, existing: nil, problems: problems)
+            guard let otherID else { throw APIError.validation(problems) }
+            return (input, otherID)
+        } access: {
+            _ = try locate(link.end(door.side), id: id, user: user, level: .edit, lock: false, db: db)
+        }
         let created: JSON = try db.transaction {
             let (this, other) = (link.end(door.side), link.other(door.side))
             let patient = try locate(this, id: id, user: user, level: .edit, lock: true, db: db)
@@ -171,10 +176,16 @@ public struct LinkHandlers: Sendable {
     func bulk(_ context: Context, _ door: LinkType.Door) throws -> Response {
         let user = try context.requireUser()
         let id = try context.parameters.id(door.idParameter)
-        let body = try context.jsonObject()
-        let ids = try bulkIDs(body[door.bulkKey], key: door.bulkKey)
-        let input = try RecordInput(type: fieldsType, body: body, existing: nil)
         let db = context.db
+        let (ids, input) = try PatientAccess.beforeValidation {
+            let body = try context.jsonObject()
+            return (
+                try bulkIDs(body[door.bulkKey], key: door.bulkKey),
+                try RecordInput(type: fieldsType, body: body, existing: nil)
+            )
+        } access: {
+            _ = try locate(link.end(door.side), id: id, user: user, level: .edit, lock: false, db: db)
+        }
         let created: [JSON] = try db.transaction {
             let (this, other) = (link.end(door.side), link.other(door.side))
             let patient = try locate(this, id: id, user: user, level: .edit, lock: true, db: db)
@@ -299,7 +310,7 @@ public struct LinkHandlers: Sendable {
                 binds += access.binds
             }
             guard let linkID = try db.queryOne(sql + " FOR UPDATE", binds)?.int("id") else {
-                throw APIError.notFound("Relationship")
+                throw try refusal(this, id: id, user: user, db: db)
             }
             _ = try db.execute("DELETE FROM \(link.table) WHERE id = ?", [.int(linkID)])
         }
@@ -319,7 +330,16 @@ public struct LinkHandlers: Sendable {
             sql += " AND " + access.sql
             binds += access.binds
         }
-        guard try db.queryOne(sql + " FOR UPDATE", binds) != nil else { throw APIError.notFound("Relationship") }
+        guard try db.queryOne(sql + " FOR UPDATE", binds) != nil else {
+            throw try refusal(this, id: id, user: user, db: db)
+        }
+    }
+
+    /// A link write refused: 403 when the path's record is visible through a view share,
+    /// else 404 for the relationship (missing, or not the caller's to see).
+    func refusal(_ this: LinkType.End, id: Int64, user: AuthenticatedUser, db: Connection) throws -> APIError {
+        let refused = try this.type.refusal(.edit, id: id, user: user.id, db: db)
+        return refused.status == 403 ? refused : .notFound("Relationship")
     }
 
     /// The answer to a delete through `door`.

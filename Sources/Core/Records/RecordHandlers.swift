@@ -187,8 +187,12 @@ public struct RecordHandlers: Sendable {
             }
         }
         let db = context.db
-        try resolveLookups(&body, db: db)
-        let input = try RecordInput(type: type, body: body, existing: nil)
+        let input = try PatientAccess.beforeValidation {
+            try resolveLookups(&body, db: db)
+            return try RecordInput(type: type, body: body, existing: nil)
+        } access: {
+            try checkWriteAccess(body, user: user, db: db)
+        }
         let created: JSON = try db.transaction {
             let patientID = try patientOf(input.merged, user: user, db: db)
             try input.verifyReferences(patient: patientID, db: db, status: type.validationStatus)
@@ -226,16 +230,34 @@ public struct RecordHandlers: Sendable {
             try PatientAccess.require(.edit, patient: patientID, user: user.id, db: db)
             return patientID
         case .child(let parentTable, let column, let parentPatientColumn):
-            let access = PatientAccess.condition(
-                patientColumn: "par.\(parentPatientColumn)", user: user.id, level: .edit)
+            let access = RecordType.parentAccess(parentTable, scope: type.scope, user: user.id, level: .edit)
             guard let parentID = values[column]?.intValue,
                 let row = try db.queryOne(
                     "SELECT par.\(parentPatientColumn) AS patient_id FROM \(parentTable) par WHERE par.id = ? AND \(access.sql)",
                     [.int(parentID)] + access.binds)
-            else { throw APIError.notFound(RecordCatalog.modelName(of: parentTable)) }
+            else {
+                let parent = RecordCatalog.modelName(of: parentTable)
+                guard let parentID = values[column]?.intValue else { throw APIError.notFound(parent) }
+                throw try PatientAccess.refusal(
+                    .edit, table: parentTable, patient: "r.\(parentPatientColumn)", id: parentID, user: user.id, db: db
+                ) { .notFound(parent) }
+            }
             return row.int("patient_id")
         case .directory:
             return nil
+        }
+    }
+
+    /// `patientOf`'s check alone, for a body that failed validation: only when the body
+    /// names its patient (or parent) as a positive integer, the only kind of id that can
+    /// exist; otherwise validation's answer stands.
+    func checkWriteAccess(_ values: JSONObject, user: AuthenticatedUser, db: Connection) throws {
+        switch type.scope {
+        case .patient(let column), .child(_, let column, _):
+            guard let id = values[column]?.intValue, id > 0 else { return }
+            _ = try patientOf(values, user: user, db: db)
+        case .directory:
+            return
         }
     }
 
@@ -295,7 +317,8 @@ public struct RecordHandlers: Sendable {
         let db = context.db
         var files = EntityFiles.Removal()
         try db.transaction {
-            let (existing, patientID) = try lockForWrite(id, user: user, db: db)
+            // A share of the row itself (`rowShares`) edits it but never deletes it.
+            let (existing, patientID) = try lockForWrite(id, user: user, db: db, rowShared: false)
             // The record's attachments go with it: rows here, files after the commit.
             files = try EntityFiles.deleteRows(of: type, id: id, db: db)
             if case .directory = type.scope {
@@ -331,17 +354,21 @@ public struct RecordHandlers: Sendable {
     /// being an admin (403 otherwise: the row is visible to all, so a 404 would only
     /// confuse). Two concurrent partial updates thus take turns, and each checks its
     /// cross-field rules against the other's result rather than a stale read.
-    func lockForWrite(_ id: Int64, user: AuthenticatedUser, db: Connection) throws -> (JSONObject, Int64?) {
+    func lockForWrite(_ id: Int64, user: AuthenticatedUser, db: Connection, rowShared: Bool = true) throws -> (
+        JSONObject, Int64?
+    ) {
         var sql = "SELECT r.id"
         var binds: [SQLValue] = [.int(id)]
         if let patient = type.patientExpression { sql += ", \(patient) AS patient_id" }
         if case .directory = type.scope { sql += ", r.created_by" }
         sql += " FROM \(type.table) r WHERE r.id = ?"
-        if let access = type.access(user: user.id, level: .edit) {
+        if let access = type.access(user: user.id, level: .edit, rowShared: rowShared) {
             sql += " AND " + access.sql
             binds += access.binds
         }
-        guard let row = try db.queryOne(sql + " FOR UPDATE", binds) else { throw APIError.notFound(type.name) }
+        guard let row = try db.queryOne(sql + " FOR UPDATE", binds) else {
+            throw try type.refusal(.edit, id: id, user: user.id, db: db)
+        }
         if case .directory = type.scope, !user.isAdmin, row.int("created_by") != user.id {
             throw APIError.forbidden(
                 "Only the user who added this \(type.name.lowercased()) or an administrator may change or delete it")

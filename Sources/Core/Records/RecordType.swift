@@ -47,6 +47,8 @@ public struct RecordType: Sendable {
     /// The name files are attached under (`/entity-files/{entity_type}/...`: `lab-result`),
     /// for the patient-owned types upstream lets carry files; nil for the others.
     public let fileEntityType: String?
+    /// Shares of single rows beside the patient's (`RowShares`), if the type has them.
+    public let rowShares: RowShares?
     public typealias BeforeWrite = @Sendable (_ values: JSONObject, _ id: Int64?, _ db: Connection) throws -> Void
 
     public enum Scope: Sendable {
@@ -218,6 +220,35 @@ public struct RecordType: Sendable {
         }
     }
 
+    /// Rows that are also shared one by one, outside their patient's shares (a relative's
+    /// family history): `table` has `column` (the row's id), `shared_with_user_id`,
+    /// `permission_level` (view or edit) and `is_active`. Such a share reaches the row and
+    /// its children at view or edit, never the patient or its other records, and never
+    /// deletes the row itself.
+    public struct RowShares: Sendable {
+        public let table: String
+        public let column: String
+        public init(table: String, column: String) {
+            self.table = table
+            self.column = column
+        }
+
+        /// `access` widened by this table's shares of the row whose id is `rowID`; a level
+        /// above edit is never granted through them.
+        func widen(_ access: (sql: String, binds: [SQLValue]), rowID: String, user: Int64, level: AccessLevel)
+            -> (sql: String, binds: [SQLValue])
+        {
+            guard level != .full else { return access }
+            let levels = level == .view ? "'view', 'edit'" : "'edit'"
+            return (
+                """
+                (\(access.sql) OR \(rowID) IN (SELECT rs.\(column) FROM \(table) rs WHERE rs.shared_with_user_id = ? \
+                AND rs.is_active = 1 AND rs.permission_level IN (\(levels))))
+                """, access.binds + [.int(user)]
+            )
+        }
+    }
+
     /// A rule over several fields, given the record's values after the change.
     public struct Rule: Sendable {
         public let check: @Sendable (JSONObject) -> FieldProblem?
@@ -240,9 +271,10 @@ public struct RecordType: Sendable {
         defaultLimit: Int = 100, maxLimit: Int = 100, labelField: String, createStatus: Int = 201,
         deleteStyle: DeleteStyle = .message, validationStatus: Int = 422, order: String = "r.id DESC",
         patientListPaths: [String] = [], summary: [Embed.Column] = [], lookups: [Lookup] = [],
-        beforeWrite: BeforeWrite? = nil, fileEntityType: String? = nil
+        beforeWrite: BeforeWrite? = nil, fileEntityType: String? = nil, rowShares: RowShares? = nil
     ) {
         self.fileEntityType = fileEntityType
+        self.rowShares = rowShares
         self.name = name
         self.table = table
         self.path = path
@@ -272,17 +304,33 @@ public struct RecordType: Sendable {
     }
 
     /// The SQL condition (over alias `r`) true when `user` may act on the row at `level`:
-    /// through its patient, or its parent's patient; nil for shared directories.
-    func access(user: Int64, level: AccessLevel) -> (sql: String, binds: [SQLValue])? {
+    /// through its patient, or its parent's patient (or a share of the row or its parent,
+    /// `rowShares`, unless `rowShared` is false); nil for shared directories.
+    func access(user: Int64, level: AccessLevel, rowShared: Bool = true) -> (sql: String, binds: [SQLValue])? {
         switch scope {
         case .patient(let column):
-            return PatientAccess.condition(patientColumn: "r.\(column)", user: user, level: level)
-        case .child(let parentTable, let column, let parentPatientColumn):
-            let access = PatientAccess.condition(patientColumn: "par.\(parentPatientColumn)", user: user, level: level)
+            let access = PatientAccess.condition(patientColumn: "r.\(column)", user: user, level: level)
+            guard rowShared, let rowShares else { return access }
+            return rowShares.widen(access, rowID: "r.id", user: user, level: level)
+        case .child(let parentTable, let column, _):
+            let access = RecordType.parentAccess(parentTable, scope: scope, user: user, level: level)
             return ("r.\(column) IN (SELECT par.id FROM \(parentTable) par WHERE \(access.sql))", access.binds)
         case .directory:
             return nil
         }
+    }
+
+    /// The condition (over alias `par`) true when `user` may reach a parent row of a child
+    /// type at `level`: its patient's access, widened by the parent type's row shares.
+    static func parentAccess(_ parentTable: String, scope: Scope, user: Int64, level: AccessLevel) -> (
+        sql: String, binds: [SQLValue]
+    ) {
+        guard case .child(_, _, let parentPatientColumn) = scope else { preconditionFailure("not a child scope") }
+        let access = PatientAccess.condition(patientColumn: "par.\(parentPatientColumn)", user: user, level: level)
+        guard let shares = RecordCatalog.types.first(where: { $0.table == parentTable })?.rowShares else {
+            return access
+        }
+        return shares.widen(access, rowID: "par.id", user: user, level: level)
     }
 
     /// The SQL expression (over alias `r`) giving the row's patient id, if it has one.
@@ -292,6 +340,15 @@ public struct RecordType: Sendable {
         case .child(let parentTable, let column, let parentPatientColumn):
             return "(SELECT par.\(parentPatientColumn) FROM \(parentTable) par WHERE par.id = r.\(column))"
         case .directory: return nil
+        }
+    }
+
+    /// The error for a `level` action on row `id` that its access check refused: 403 when
+    /// the user sees the row through a lower share, else 404 naming the type.
+    func refusal(_ level: AccessLevel, id: Int64, user: Int64, db: Connection) throws -> APIError {
+        guard let patient = patientExpression else { return .notFound(name) }
+        return try PatientAccess.refusal(level, table: table, patient: patient, id: id, user: user, db: db) {
+            .notFound(name)
         }
     }
 

@@ -63,6 +63,13 @@ public final class Router: Sendable {
 /// Builds a `Router`; resources add their routes with `get`/`post`/`put`/`delete`.
 public struct RouteTable {
     let root = Router.Node()
+    /// `METHOD /pattern` of each route added, in order (for `Routes.list`).
+    let registered = Registered()
+
+    final class Registered: @unchecked Sendable {
+        // Appended to only while the table is built, on one thread.
+        var entries: [String] = []
+    }
 
     public init() {}
 
@@ -110,6 +117,7 @@ public struct RouteTable {
         }
         precondition(node.handlers[method] == nil, "duplicate route \(method) \(pattern)")
         node.handlers[method] = Router.Route(handler: handler, bodyLimit: bodyLimit)
+        registered.entries.append("\(method) \(pattern)")
     }
 
     public func build() -> Router { Router(root: root) }

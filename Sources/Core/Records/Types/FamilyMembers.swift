@@ -39,7 +39,9 @@ public enum FamilyMembers {
                 return FieldProblem("death_year", "may only be set when is_deceased is true")
             },
         ],
-        labelField: "name")
+        labelField: "name",
+        // A relative's history shared on its own (`/family-history-sharing`).
+        rowShares: RecordType.RowShares(table: "family_history_shares", column: "family_member_id"))
 
     static let handlers = RecordHandlers(type)
 

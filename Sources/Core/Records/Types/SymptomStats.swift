@@ -6,7 +6,8 @@ enum SymptomStats {
     /// Days counted as "recent" in the statistics.
     static let recentDays = 30
 
-    /// The severity's score for averages: mild 1 … critical 4 (0 for none).
+    /// The severity's score for averages: mild 1 … critical 4 (0 for none). The
+    /// triggers of sql/0017_symptom_days.sql score with the same list.
     static let severityScore =
         "FIELD(o.severity, "
         + SymptomOccurrences.severities.map { "'\($0)'" }.joined(separator: ", ") + ")"
@@ -64,31 +65,58 @@ enum SymptomStats {
         let user = try context.requireUser()
         let patientID = try patient(context)
         let access = PatientAccess.condition(patientColumn: "s.patient_id", user: user.id, level: .view)
-        var conditions = ["s.patient_id = ?", access.sql]
         var binds: [SQLValue] = [.int(patientID)] + access.binds
         var start: String?
+        var end: String?
         if let value = context.query["start_date"], !value.isEmpty {
             start = try TemporalFilter.dateTime(value, parameter: "start_date", endOfDay: false)
-            conditions.append("o.occurred_at >= ?")
-            binds.append(.text(start!))
         }
         if let value = context.query["end_date"], !value.isEmpty {
-            let end = try TemporalFilter.dateTime(value, parameter: "end_date", endOfDay: true)
-            if let start, end < start {
+            end = try TemporalFilter.dateTime(value, parameter: "end_date", endOfDay: true)
+            if let start, let end, end < start {
                 throw APIError.validation([FieldProblem("end_date", "must not be before start_date")])
             }
-            conditions.append("o.occurred_at <= ?")
-            binds.append(.text(end))
         }
-        let rows = try context.db.query(
-            """
-            SELECT DATE(o.occurred_at) AS day, s.id AS symptom_id, s.symptom_name, COUNT(*) AS n,
-                MAX(\(severityScore)) AS max_score, SUM(\(severityScore)) AS score_sum,
-                MAX(o.pain_scale) AS max_pain, SUM(o.pain_scale) AS pain_sum, COUNT(o.pain_scale) AS pain_n
-            FROM symptoms s JOIN symptom_occurrences o ON o.symptom_id = s.id
-            WHERE \(conditions.joined(separator: " AND "))
-            GROUP BY day, s.id, s.symptom_name ORDER BY day, s.id
-            """, binds)
+        // Whole UTC days (dates, or times at midnight and 23:59:59) read the per-day totals
+        // that triggers keep (symptom_days); a bound inside a day aggregates occurrences.
+        let wholeDays = (start?.hasSuffix(" 00:00:00") ?? true) && (end?.hasSuffix(" 23:59:59") ?? true)
+        let sql: String
+        if wholeDays {
+            var conditions = ["s.patient_id = ?", access.sql, "d.occurrences > 0"]
+            if let start {
+                conditions.append("d.day >= ?")
+                binds.append(.text(String(start.prefix(10))))
+            }
+            if let end {
+                conditions.append("d.day <= ?")
+                binds.append(.text(String(end.prefix(10))))
+            }
+            sql = """
+                SELECT d.day, s.id AS symptom_id, s.symptom_name, d.occurrences AS n, d.max_score, d.score_sum,
+                    d.max_pain, d.pain_sum, d.pain_count AS pain_n
+                FROM symptoms s JOIN symptom_days d ON d.symptom_id = s.id
+                WHERE \(conditions.joined(separator: " AND ")) ORDER BY d.day, s.id
+                """
+        } else {
+            var conditions = ["s.patient_id = ?", access.sql]
+            if let start {
+                conditions.append("o.occurred_at >= ?")
+                binds.append(.text(start))
+            }
+            if let end {
+                conditions.append("o.occurred_at <= ?")
+                binds.append(.text(end))
+            }
+            sql = """
+                SELECT DATE(o.occurred_at) AS day, s.id AS symptom_id, s.symptom_name, COUNT(*) AS n,
+                    MAX(\(severityScore)) AS max_score, SUM(\(severityScore)) AS score_sum,
+                    MAX(o.pain_scale) AS max_pain, SUM(o.pain_scale) AS pain_sum, COUNT(o.pain_scale) AS pain_n
+                FROM symptoms s JOIN symptom_occurrences o ON o.symptom_id = s.id
+                WHERE \(conditions.joined(separator: " AND "))
+                GROUP BY day, s.id, s.symptom_name ORDER BY day, s.id
+                """
+        }
+        let rows = try context.db.query(sql, binds)
         if rows.isEmpty {
             try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db)
         }
