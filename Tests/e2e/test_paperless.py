@@ -16,6 +16,7 @@ from apicase import API, ApiTestCase, _pool_config, db_execute, new_user
 from fake_backends import FakePaperless, FakePapra
 from test_files import new_lab_result, pdf_bytes, png_bytes, stored_files, upload
 from test_ocr import vm_kb
+from test_sharing import SharingCase
 import test_jobs
 
 FILES = f"{API}/entity-files"
@@ -430,6 +431,41 @@ class PaperlessTests(ApiTestCase):
                              ("POST", f"{FILES}/sync/paperless"), ("POST", "/paperless/sync"),
                              ("GET", "/paperless/documents"), ("POST", "/paperless/upload")):
             self.check_unauthenticated(method, path)
+
+
+class BackendSharingTests(SharingCase):
+    def test_a_share_reads_backend_files_through_the_owners_backend(self):
+        fake = FakePaperless()
+        try:
+            owner, viewer, manager = new_user(), new_user(), new_user()
+            configure_paperless(self, owner, fake)
+            child = self.child_of(owner)
+            lab = self.made("/lab-results/", {"patient_id": child["id"], "test_name": "Shared scan"}, owner)
+            pdf = pdf_bytes("shared")
+            r = upload(owner.token, f"{FILES}/lab-result/{lab['id']}/files", "shared.pdf", pdf,
+                       [("storage_backend", "paperless")], "application/pdf")
+            row = r.json
+            self.share(owner, child, viewer, "view")
+            self.share(owner, child, manager, "full")
+            # The viewer has no Paperless of their own: the document comes through the owner's.
+            r = h.get(f"{FILES}/files/{row['id']}/view", token=viewer.token)
+            self.assertEqual((r.status, r.body), (200, pdf))
+            # `view` reads only; `full` manages, linking from its own Paperless.
+            doc = fake.add_document("referral", pdf_bytes("referral"))
+            configure_paperless(self, viewer, fake)
+            configure_paperless(self, manager, fake)
+            link = f"{FILES}/lab-result/{lab['id']}/link-paperless"
+            self.error(self.post(link, viewer, {"paperless_document_id": str(doc)}), 403)
+            self.error(self.post("/paperless/upload", viewer, {"document_id": row["id"]}), 403)
+            self.error(self.delete(f"{FILES}/files/{row['id']}", viewer), 403)
+            linked = self.ok(self.post(link, manager, {"paperless_document_id": str(doc)}), 201)
+            r = h.get(f"{FILES}/files/{linked['id']}/download", token=owner.token)
+            self.assertEqual(r.status, 200)
+            # Sync and cleanup touch only the caller's own backend files.
+            self.assertEqual(self.ok(self.post(f"{FILES}/sync/paperless", viewer)), {})
+            self.assertEqual(list(self.ok(self.post(f"{FILES}/sync/paperless", manager))), [str(linked["id"])])
+        finally:
+            fake.stop()
 
 
 class PapraTests(ApiTestCase):
