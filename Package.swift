@@ -16,12 +16,13 @@ let package = Package(
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
-        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CPoolShim"),
         .target(name: "CSystemShim"),
+        // libcurl (libcurl4-openssl-dev) behind a non-variadic C interface: outbound HTTP(S).
+        .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
         .target(
             name: "Core",
-            dependencies: ["CMariaDB", "COpenSSL", "CArgon2", "CCurl", "CSystemShim"],
+            dependencies: ["CMariaDB", "COpenSSL", "CArgon2", "CSystemShim", "CCurlShim"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

@@ -204,13 +204,32 @@ enum FastCGIExchange {
         }
         if response.status != 204 {
             head.append(contentsOf: "Content-Length: ".utf8)
-            JSON.writeInteger(Int64(response.body.count), into: &head)
+            JSON.writeInteger(Int64(response.bodyFile?.count ?? response.body.count), into: &head)
             head.append(contentsOf: [0x0D, 0x0A])
         }
         head.append(contentsOf: [0x0D, 0x0A])
         // Two writes into libfcgi's buffer rather than one concatenated copy of the body.
         put(head, request)
-        put(response.body, request)
+        if let file = response.bodyFile {
+            stream(file, request)
+        } else {
+            put(response.body, request)
+        }
+    }
+
+    /// Sends a body file 256 kB at a time (memory stays flat whatever its size). A read
+    /// that fails ends the body short; nginx then sees less than Content-Length and drops
+    /// the connection rather than passing on a truncated file as whole.
+    private static func stream(_ file: BodyFile, _ request: UnsafeMutablePointer<FCGX_Request>) {
+        var offset = 0
+        while offset < file.count {
+            guard let chunk = try? file.read(at: offset, count: 256 << 10), !chunk.isEmpty else {
+                Log.error("body_file_read_failed", ["offset": .int(Int64(offset))])
+                return
+            }
+            put(chunk, request)
+            offset += chunk.count
+        }
     }
 
     private static func put(_ bytes: [UInt8], _ request: UnsafeMutablePointer<FCGX_Request>) {

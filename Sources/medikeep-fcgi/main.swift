@@ -54,6 +54,7 @@ case "worker":
         Store.initializeLibrary()
         let shared = SharedState(
             config: config, tokenSigner: try Bootstrap.tokenSigner(config),
+            credentials: try Bootstrap.credentialBox(config),
             poolStatus: { scoreboard.statusJSON() })
         Worker(config: config, slot: slot, scoreboard: scoreboard, app: App(shared: shared)).run()
     } catch {

@@ -35,7 +35,9 @@ OUTSIDE = re.compile(r"^/(health|pool/)|^/api/v1/(auth|users|system|admin|utils|
                      r"invitations|family-history-sharing|standardized-|pharmacies|practitioners|practices|"
                      r"medical-specialties|injury-types|patient-management)|^/api/v1/patients/me$|"
                      # Files: `full` manages them, not `edit` (test_files_by_level below).
-                     r"^/api/v1/entity-files/|^/api/v1/lab-results/\{lab_result_id\}/files|/photo(/info)?$")
+                     r"^/api/v1/entity-files/|^/api/v1/lab-results/\{lab_result_id\}/files|/photo(/info)?$|"
+                     # A user's own document backends: settings, their documents (test_paperless).
+                     r"^/api/v1/(paperless|papra)/")
 # The contract's one exception to "404 for what the caller may not see".
 STRANGER_STATUS = {"GET /api/v1/immunizations/patient/{patient_id}/history": 403}
 # Query strings some reads require.

@@ -9,9 +9,10 @@ MK_LIB="$MK_ROOT/scripts/lib"
 # pkg-config: SwiftPM asks it for the C libraries' include and link flags.
 # poppler-utils (pdftotext, pdftoppm), tesseract-ocr and its English data: the text of
 # lab report PDFs (POST /lab-results/{id}/ocr-parse); the tests make their PDFs with
-# them too.
-MK_PACKAGES=(pkg-config libfcgi-dev libmariadb-dev libssl-dev libargon2-dev libcurl4-openssl-dev mariadb-server nginx wrk curl python3
-    poppler-utils tesseract-ocr tesseract-ocr-eng)
+# them too. libcurl4-openssl-dev: outbound HTTP(S) to a user's Paperless-ngx or Papra and
+# to SSO identity providers (Sources/Core/Outbound).
+MK_PACKAGES=(pkg-config libfcgi-dev libmariadb-dev libssl-dev libargon2-dev mariadb-server nginx wrk curl python3
+    poppler-utils tesseract-ocr tesseract-ocr-eng libcurl4-openssl-dev)
 
 mk_log() { printf '==> %s\n' "$*" >&2; }
 mk_warn() { printf 'warning: %s\n' "$*" >&2; }

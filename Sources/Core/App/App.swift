@@ -55,7 +55,10 @@ public final class App: Sendable {
         }
         if let context { response.headers.append(contentsOf: context.extraHeaders) }
         if !request.requestID.isEmpty { response.addHeader("X-Request-ID", request.requestID) }
-        if request.method == "HEAD" { response.body = [] }
+        if request.method == "HEAD" {
+            response.body = []
+            response.bodyFile = nil
+        }
         return response
     }
 

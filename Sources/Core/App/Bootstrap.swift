@@ -17,6 +17,7 @@ public enum Bootstrap {
         var status = stat()
         if stat(config.dataDir, &status) == 0, status.st_mode & 0o777 == 0o700 { chmod(config.dataDir, 0o710) }
         _ = try tokenSigner(config)
+        _ = try credentialBox(config)
         guard config.migrateOnStart || forceMigrations else { return }
         let connection = try Connection(config.database)
         defer { connection.close() }  // workers open their own; do not hand this socket down
@@ -28,5 +29,11 @@ public enum Bootstrap {
     /// The JWT signer over the key generated on first start (`<data_dir>/jwt-signing.key`).
     public static func tokenSigner(_ config: Config) throws -> JWTSigner {
         JWTSigner(key: try SecretStore.loadOrCreate(named: "jwt-signing", in: config.dataDir))
+    }
+
+    /// The box over the key generated on first start (`<data_dir>/credentials.key`) that
+    /// seals users' document backend secrets in the database.
+    public static func credentialBox(_ config: Config) throws -> SecretBox {
+        SecretBox(key: try SecretStore.loadOrCreate(named: "credentials", in: config.dataDir))
     }
 }

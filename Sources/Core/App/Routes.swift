@@ -28,5 +28,9 @@ enum Routes {
         OCRParseRoutes.register(in: table)
         EntityFileRoutes.register(in: table)
         PatientPhotoRoutes.register(in: table)
+        BackendSettingsRoutes.register(in: table)
+        BackendConnectionRoutes.register(in: table)
+        BackendFileRoutes.register(in: table)
+        BackendMaintenanceRoutes.register(in: table)
     }
 }

@@ -5,16 +5,22 @@ public final class SharedState: Sendable {
     public let config: Config
     public let timeZone: TimeZone
     public let tokenSigner: JWTSigner
+    /// Seals secrets kept in the database (document backend tokens and passwords).
+    public let credentials: SecretBox
     public let startedAt: Date
     /// Stored files (`<data_dir>/files`).
     public let files: FileStore
     /// Pool figures for `/pool/status`, supplied by the process that hosts `Core`.
     public let poolStatus: @Sendable () -> JSON
 
-    public init(config: Config, tokenSigner: JWTSigner, poolStatus: @escaping @Sendable () -> JSON = { .null }) {
+    public init(
+        config: Config, tokenSigner: JWTSigner, credentials: SecretBox,
+        poolStatus: @escaping @Sendable () -> JSON = { .null }
+    ) {
         self.config = config
         self.timeZone = TimeZone(identifier: config.timezone) ?? TimeZone(identifier: "UTC")!
         self.tokenSigner = tokenSigner
+        self.credentials = credentials
         self.startedAt = Date()
         self.files = FileStore(dataDir: config.dataDir)
         self.poolStatus = poolStatus

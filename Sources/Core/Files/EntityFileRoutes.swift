@@ -54,40 +54,29 @@ enum EntityFileRoutes {
         let received = try ReceivedFile(context, policy: EntityFiles.uploadPolicy)
         let description = try received.field("description", maxLength: 1000)
         let category = try received.field("category", maxLength: 100)
-        let backend = try received.field("storage_backend", maxLength: 20)?.lowercased() ?? "local"
-        guard backend == "local" else {
-            throw APIError.validation([
-                FieldProblem(
-                    "storage_backend",
-                    backend == "paperless" || backend == "papra"
-                        ? "\(backend) is not configured for this account" : "must be local, paperless or papra")
-            ])
+        var file = EntityFiles.NewFile(
+            name: received.displayName, mediaType: received.mediaType, size: Int64(received.file.size),
+            description: description, category: category)
+        if let pushed = try BackendFiles.pushIfAsked(
+            received, file: &file, user: user.id, context: context)
+        {
+            do {
+                return try EntityFiles.insert(
+                    file, entityType: entityType, recordType: recordType, entityID: entityID, user: user.id, db: db)
+            } catch {
+                Log.error(
+                    "backend_document_unlinked",
+                    ["backend": .string(file.backend), "document_id": .string(pushed), "user_id": .int(user.id)])
+                throw error
+            }
         }
         let files = context.services.shared.files
         let path = FileStore.newPath(in: "entity/\(entityType)/\(entityID)")
         try files.place(received.file, at: path)
+        file.path = path
         do {
-            return try db.transaction {
-                // Again under a share lock: a delete of the record running now either
-                // waits for this row (and removes it with its file) or has gone (404).
-                let patient = try EntityFiles.patientOfEntity(
-                    recordType, id: entityID, user: user.id, level: EntityFiles.manageLevel, db: db, lock: true)
-                let inserted = try db.execute(
-                    """
-                    INSERT INTO entity_files (patient_id, entity_type, entity_id, file_name, file_path, file_type,
-                        file_size, description, category, storage_backend, uploaded_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'local', ?)
-                    """,
-                    [
-                        .int(patient), .text(entityType), .int(entityID), .text(received.displayName), .text(path),
-                        .text(received.mediaType), .int(Int64(received.file.size)),
-                        description.map(SQLValue.text) ?? .null, category.map(SQLValue.text) ?? .null, .int(user.id),
-                    ])
-                try ActivityLog.record(
-                    .created, model: "File", recordID: inserted.lastInsertID, patientID: patient, userID: user.id,
-                    label: received.displayName, db: db)
-                return try EntityFiles.find(inserted.lastInsertID, user: user.id, level: .view, db: db)
-            }
+            return try EntityFiles.insert(
+                file, entityType: entityType, recordType: recordType, entityID: entityID, user: user.id, db: db)
         } catch {
             files.remove([path])
             throw error
@@ -110,7 +99,12 @@ enum EntityFileRoutes {
         let user = try context.requireUser()
         let row = try EntityFiles.find(
             try context.parameters.id("file_id"), user: user.id, level: .view, db: context.db)
+        // Local bytes when there are (a local file, or a copy kept while Paperless consumes
+        // the upload), else the backend's, through this worker.
         guard let path = row.string("file_path"), FileStore.isStoredPath(path) else {
+            if (row.string("storage_backend") ?? "local") != "local" {
+                return try BackendFiles.send(row, inline: inline, context: context)
+            }
             throw APIError.notFound("File content")
         }
         let name = row.string("file_name") ?? "file"

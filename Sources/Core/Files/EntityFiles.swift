@@ -62,7 +62,7 @@ public enum EntityFiles {
         f.id, f.patient_id, f.entity_type, f.entity_id, f.file_name, f.file_path, f.file_type, f.file_size, \
         f.description, f.category, f.storage_backend, f.paperless_document_id, f.paperless_task_uuid, \
         f.papra_document_id, f.papra_organization_id, f.sync_status, f.uploaded_at, f.created_at, f.updated_at, \
-        f.last_sync_at
+        f.last_sync_at, f.uploaded_by
         """
 
     /// File `id` when `user` may act on its patient at `level` (`FOR UPDATE` with `lock`),
@@ -81,6 +81,54 @@ public enum EntityFiles {
             }
         }
         return row
+    }
+
+    /// A file row about to be written: local (`path`) or in a backend (its ids), or both
+    /// while a Paperless upload is still being consumed.
+    struct NewFile {
+        var name: String
+        var path: String?
+        var mediaType: String?
+        var size: Int64?
+        var description: String?
+        var category: String?
+        var backend = "local"
+        var paperlessDocumentID: String?
+        var paperlessTaskUUID: String?
+        var papraDocumentID: String?
+        var papraOrganizationID: String?
+        var syncStatus = "synced"
+    }
+
+    /// Inserts `file` for record `entityID` in one transaction, re-checking the caller's
+    /// access under a share lock (a delete of the record running now either waits for this
+    /// row and removes it, or has gone: 404), and logs the activity. Returns the new row.
+    static func insert(
+        _ file: NewFile, entityType: String, recordType: RecordType, entityID: Int64, user: Int64, db: Connection
+    ) throws -> Row {
+        func text(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
+        return try db.transaction {
+            let patient = try patientOfEntity(
+                recordType, id: entityID, user: user, level: manageLevel, db: db, lock: true)
+            let inserted = try db.execute(
+                """
+                INSERT INTO entity_files (patient_id, entity_type, entity_id, file_name, file_path, file_type,
+                    file_size, description, category, storage_backend, paperless_document_id, paperless_task_uuid,
+                    papra_document_id, papra_organization_id, sync_status, last_sync_at, uploaded_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(file.backend == "local" ? "NULL" : "NOW()"), ?)
+                """,
+                [
+                    .int(patient), .text(entityType), .int(entityID), .text(file.name), text(file.path),
+                    text(file.mediaType), file.size.map { .int($0) } ?? .null, text(file.description),
+                    text(file.category), .text(file.backend), text(file.paperlessDocumentID),
+                    text(file.paperlessTaskUUID), text(file.papraDocumentID), text(file.papraOrganizationID),
+                    .text(file.syncStatus), .int(user),
+                ])
+            try ActivityLog.record(
+                .created, model: "File", recordID: inserted.lastInsertID, patientID: patient, userID: user,
+                label: file.name, db: db)
+            return try find(inserted.lastInsertID, user: user, level: .view, db: db)
+        }
     }
 
     /// The files of one record, newest first (the record's access checked by the caller).

@@ -3,6 +3,9 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// A body too large for memory (a document fetched from a user's Paperless or Papra),
+    /// sent from this file in chunks instead of `body`, then closed with it.
+    public var bodyFile: BodyFile?
 
     public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status

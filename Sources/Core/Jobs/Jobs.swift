@@ -42,6 +42,18 @@ public enum Jobs {
                 "directories_removed": .int(Int64(result.directoriesRemoved)),
             ]
         },
+        Task(
+            name: "document-sync",
+            summary: "push large uploads to Paperless-ngx/Papra, settle Paperless uploads still processing",
+            leaseSeconds: 1800
+        ) { db, config in
+            let result = try BackendJob.run(
+                db: db, box: try Bootstrap.credentialBox(config), files: FileStore(dataDir: config.dataDir))
+            return [
+                "pushed": .int(Int64(result.pushed)), "settled": .int(Int64(result.settled)),
+                "failed": .int(Int64(result.failed)), "retry": .int(Int64(result.retry)),
+            ]
+        },
     ]
 
     public static func task(named name: String) -> Task? { all.first { $0.name == name } }

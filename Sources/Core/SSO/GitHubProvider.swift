@@ -14,7 +14,7 @@ enum GitHubProvider {
 
     static func identity(_ settings: SSOSettings, code: String, verifier: String) throws -> SSOIdentity {
         let answer = try OIDCProvider.send(
-            .form(
+            .urlEncoded(
                 settings.githubOAuthURL + "/login/oauth/access_token",
                 [
                     ("client_id", settings.clientID), ("client_secret", settings.clientSecret), ("code", code),

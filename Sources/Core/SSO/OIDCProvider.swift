@@ -85,7 +85,7 @@ enum OIDCProvider {
         } else {
             headers.append(basicAuthorization(settings))
         }
-        let answer = try send(.form(discovery.tokenEndpoint, fields, headers: headers, timeout: settings.timeout))
+        let answer = try send(.urlEncoded(discovery.tokenEndpoint, fields, headers: headers, timeout: settings.timeout))
         guard answer.status == 200 else {
             let error = answer.jsonObject?["error"]?.stringValue ?? "status \(answer.status)"
             throw SSOFailure.refused("the token endpoint refused the code (\(error))")

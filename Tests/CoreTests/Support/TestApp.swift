@@ -18,7 +18,9 @@ final class TestApp {
         config.dataDir = NSTemporaryDirectory() + "/medikeep-tests-\(getpid())"
         config.enableTestEndpoints = true
         try TestApp.prepareSchema(config)
-        let shared = SharedState(config: config, tokenSigner: JWTSigner(key: SecureRandom.bytes(32)))
+        let shared = SharedState(
+            config: config, tokenSigner: JWTSigner(key: SecureRandom.bytes(32)),
+            credentials: SecretBox(key: SecureRandom.bytes(32)))
         app = App(shared: shared)
         services = Services(shared: shared, db: try Connection(config.database))
     }

@@ -1,0 +1,128 @@
+#include "CCurlShim.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+struct sinks {
+    mk_http_sink body;
+    mk_http_sink header;
+    void *context;
+};
+
+static size_t on_body(char *data, size_t size, size_t count, void *user) {
+    struct sinks *sinks = user;
+    return sinks->body(sinks->context, data, size * count);
+}
+
+static size_t on_header(char *data, size_t size, size_t count, void *user) {
+    struct sinks *sinks = user;
+    if (!sinks->header) return size * count;
+    return sinks->header(sinks->context, data, size * count);
+}
+
+struct file_source {
+    int fd;
+    long long offset;
+};
+
+static size_t read_file(char *buffer, size_t size, size_t count, void *user) {
+    struct file_source *source = user;
+    for (;;) {
+        ssize_t got = pread(source->fd, buffer, size * count, (off_t)source->offset);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return CURL_READFUNC_ABORT;
+        source->offset += got;
+        return (size_t)got;
+    }
+}
+
+static int seek_file(void *user, curl_off_t offset, int origin) {
+    struct file_source *source = user;
+    if (origin != SEEK_SET) return CURL_SEEKFUNC_CANTSEEK;
+    source->offset = offset;
+    return CURL_SEEKFUNC_OK;
+}
+
+int mk_http_code_write_error(void) { return CURLE_WRITE_ERROR; }
+int mk_http_code_timed_out(void) { return CURLE_OPERATION_TIMEDOUT; }
+
+int mk_http_perform(const struct mk_http_request *request, mk_http_sink body_sink, mk_http_sink header_sink,
+                    void *context, struct mk_http_result *result) {
+    pthread_once(&global_once, global_init);
+    memset(result, 0, sizeof *result);
+    CURL *curl = curl_easy_init();
+    if (!curl) {
+        result->curl_code = CURLE_FAILED_INIT;
+        snprintf(result->error, sizeof result->error, "cannot start libcurl");
+        return -1;
+    }
+    struct sinks sinks = {body_sink, header_sink, context};
+    struct file_source source = {request->file_fd, 0};
+    struct curl_slist *headers = NULL;
+    curl_mime *mime = NULL;
+
+    curl_easy_setopt(curl, CURLOPT_URL, request->url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, result->error);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, request->connect_timeout_seconds);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, request->timeout_seconds);
+    /* A stalled transfer ends even without a total limit: under 1 kB/s for 30 s. */
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 30L);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "MediKeep-FCGI");
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sinks);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &sinks);
+
+    for (int i = 0; i < request->header_count; i++) headers = curl_slist_append(headers, request->headers[i]);
+    /* No "Expect: 100-continue" round trip before a body. */
+    headers = curl_slist_append(headers, "Expect:");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+
+    if (request->form_count > 0 || request->file_fd >= 0) {
+        mime = curl_mime_init(curl);
+        for (int i = 0; i < request->form_count; i++) {
+            curl_mimepart *part = curl_mime_addpart(mime);
+            curl_mime_name(part, request->form_names[i]);
+            curl_mime_data(part, request->form_values[i], CURL_ZERO_TERMINATED);
+        }
+        if (request->file_fd >= 0) {
+            curl_mimepart *part = curl_mime_addpart(mime);
+            curl_mime_name(part, request->file_field ? request->file_field : "file");
+            curl_mime_filename(part, request->file_name ? request->file_name : "file");
+            if (request->file_type) curl_mime_type(part, request->file_type);
+            curl_mime_data_cb(part, (curl_off_t)request->file_size, read_file, seek_file, NULL, &source);
+        }
+        curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+    } else if (request->body) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, (const char *)request->body);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)request->body_length);
+    }
+    if (strcmp(request->method, "GET") == 0 && !mime && !request->body) {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(request->method, "POST") != 0) {
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request->method);
+    }
+
+    CURLcode code = curl_easy_perform(curl);
+    result->curl_code = (int)code;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result->status);
+    if (code != CURLE_OK && result->error[0] == 0)
+        snprintf(result->error, sizeof result->error, "%s", curl_easy_strerror(code));
+
+    curl_easy_cleanup(curl);
+    curl_mime_free(mime);
+    curl_slist_free_all(headers);
+    return code == CURLE_OK ? 0 : -1;
+}
