@@ -11,7 +11,8 @@ import Foundation
 /// the schedule (extra doses, or slots of an earlier schedule) are counted apart as
 /// `unscheduled`. The percentage is (taken + late) / due, null when nothing is due.
 /// Two queries: the medication (with the caller's view access) and its doses in the
-/// period's UTC range, over the (medication_id, scheduled_for) key.
+/// period's UTC range, over the (medication_id, scheduled_for) and (medication_id,
+/// taken_at) keys.
 enum MedicationAdherence {
     static let defaultDays = 30
     static let maxDays = 366
@@ -52,12 +53,20 @@ enum MedicationAdherence {
         let rangeEnd = DoseSchedule.sqlText(
             utcSeconds: schedule.utcSeconds(localDay: period.last, minute: 1439, second: 59))
         let doses = try context.db.query(
+            // Two index ranges (an OR of the two would read all of the medication's doses):
+            // answers by slot over (medication_id, scheduled_for), extra doses by time over
+            // (medication_id, taken_at).
             """
             SELECT status, scheduled_for FROM medication_doses
-            WHERE medication_id = ? AND (scheduled_for BETWEEN ? AND ?
-                OR (scheduled_for IS NULL AND taken_at BETWEEN ? AND ?))
+            WHERE medication_id = ? AND scheduled_for BETWEEN ? AND ?
+            UNION ALL
+            SELECT status, scheduled_for FROM medication_doses
+            WHERE medication_id = ? AND scheduled_for IS NULL AND taken_at BETWEEN ? AND ?
             """,
-            [.int(medicationID), .text(rangeStart), .text(rangeEnd), .text(rangeStart), .text(rangeEnd)])
+            [
+                .int(medicationID), .text(rangeStart), .text(rangeEnd), .int(medicationID), .text(rangeStart),
+                .text(rangeEnd),
+            ])
 
         let slotSet = Set(slots)
         var answered: [String: Int] = ["taken": 0, "late": 0, "skipped": 0]
