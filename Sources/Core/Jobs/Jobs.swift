@@ -57,7 +57,8 @@ public enum Jobs {
         Task(
             name: "backup",
             summary: "dump the database (one snapshot) and the file store into one archive; prune old ones",
-            leaseSeconds: 7200
+            // Longer than the unit's TimeoutStartSec (2 h), which ends any run before it.
+            leaseSeconds: 9000
         ) { db, config in
             let result = try DatabaseBackup.run(db: db, config: config)
             return [
