@@ -1,7 +1,7 @@
 import Core
 import Foundation
 
-/// `medikeep-jobs <task> [--config PATH]`: runs one scheduled task (systemd timers start
+/// `medikeep-jobs <task> [--config PATH]` (or `--list`): runs one scheduled task (systemd timers start
 /// it), holding a database lease so that several hosts never run the same task at once.
 let arguments = Array(CommandLine.arguments.dropFirst())
 
@@ -11,10 +11,17 @@ func fail(_ message: String, status: Int32 = 1) -> Never {
     exit(status)
 }
 
+// `--list`: the task names, one a line (scripts/lib/scheduler.py skips timers whose task
+// this build does not have).
+if arguments.first == "--list" {
+    print(Jobs.all.map(\.name).joined(separator: "\n"))
+    exit(0)
+}
+
 guard let name = arguments.first, let task = Jobs.task(named: name) else {
     let list = Jobs.all.map { "  \($0.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(
         separator: "\n")
-    fail("usage: medikeep-jobs <task> [--config PATH]\ntasks:\n\(list)", status: 2)
+    fail("usage: medikeep-jobs <task> [--config PATH] | --list\ntasks:\n\(list)", status: 2)
 }
 let configIndex = arguments.firstIndex(of: "--config")
 let configPath =

@@ -108,6 +108,8 @@ class SharingMatrixTests(ApiTestCase):
         record("lab_result_id", "/lab-results/", {"test_name": m, "test_code": "CBC"})
         ids["occurrence_id"] = post(f"/symptoms/{ids['symptom_id']}/occurrences",
                                     {"occurred_at": "2026-01-05T10:00:00Z", "severity": "mild"})["id"]
+        ids["dose_id"] = post(f"/medications/{ids['medication_id']}/doses",
+                              {"status": "taken", "taken_at": "2026-01-05T08:00:00Z"})["id"]
         ids["component_id"] = post(f"/lab-test-components/lab-result/{ids['lab_result_id']}/components",
                                    {"test_name": "Glucose", "value": 90, "unit": "mg/dL"})["id"]
         cls.family_condition = post(f"/family-members/{ids['family_member_id']}/conditions",

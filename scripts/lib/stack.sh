@@ -59,8 +59,37 @@ mk_stack_start() {
     fi
 }
 
-# mk_stack_stop VAR: stops nginx, the pool and MariaDB, in that order, if they run.
+# mk_scheduler_start VAR BINDIR: runs the jobs of systemd/medikeep-jobs-*.timer on
+# their schedule (scripts/lib/scheduler.py, in the background; its log and the jobs'
+# JSON lines in VAR/log/jobs.log). A timer file it cannot read stops the start.
+mk_scheduler_start() {
+    local var="$1" bin="$2" pidfile="$1/run/scheduler.pid"
+    ! mk_pid_of "$pidfile" >/dev/null || return 0
+    python3 "$MK_LIB/scheduler.py" --timers "$MK_ROOT/systemd" --print >/dev/null ||
+        mk_die "the timer definitions in systemd/ cannot be scheduled (see above)"
+    mkdir -p "$var/log" "$var/run"
+    # Its own lines and a crash's traceback both end in jobs.log (appends, not a pipe).
+    # shellcheck disable=SC2094
+    setsid python3 "$MK_LIB/scheduler.py" --timers "$MK_ROOT/systemd" --jobs "$bin/medikeep-jobs" \
+        --config "$var/medikeep-fcgi.conf" --log "$var/log/jobs.log" --pid-file "$pidfile" \
+        </dev/null >>"$var/log/jobs.log" 2>&1 &
+    local i
+    for ((i = 0; i < 50; i++)); do
+        mk_pid_of "$pidfile" >/dev/null && { mk_log "job scheduler started (log: $var/log/jobs.log)"; return 0; }
+        sleep 0.1
+    done
+    mk_die "the job scheduler did not start; see $var/log/jobs.log"
+}
+
+# mk_scheduler_stop VAR: stops the job scheduler (running jobs get 20 s to finish).
+mk_scheduler_stop() {
+    mk_stop_pidfile "$1/run/scheduler.pid" "job scheduler" 25
+}
+
+# mk_stack_stop VAR: stops the job scheduler, nginx, the pool and MariaDB, in that
+# order, if they run.
 mk_stack_stop() {
+    mk_scheduler_stop "$1"
     mk_nginx_stop "$1/nginx"
     mk_pool_stop "$(mk_stack_pidfile "$1")"
     mk_db_stop "$1"

@@ -39,6 +39,8 @@ public struct Config: Sendable {
     public var ocrTimeout: Double = 30
     /// Single sign-on (`sso_*` keys).
     public var sso = SSOSettings()
+    /// Scheduled backups (`backup_*` keys).
+    public var backup = BackupSettings()
 
     public init() {}
 
@@ -90,7 +92,7 @@ public struct Config: Sendable {
             "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
             "login_lockout_minutes", "initial_admin_password_file",
             "enable_test_endpoints", "ocr_timeout",
-        ] + SSOSettings.keys
+        ] + SSOSettings.keys + BackupSettings.keys
 
     mutating func apply(key: String, value: String) throws(ConfigError) {
         switch key {
@@ -138,6 +140,7 @@ public struct Config: Sendable {
         case "enable_test_endpoints": enableTestEndpoints = try Config.bool(key, value)
         case "ocr_timeout": ocrTimeout = try Config.seconds(key, value)
         case _ where key.hasPrefix("sso_"): try sso.apply(key: key, value: value)
+        case _ where key.hasPrefix("backup_"): try backup.apply(key: key, value: value)
         default: throw ConfigError(key: key, message: "unknown configuration key")
         }
     }
@@ -153,6 +156,7 @@ public struct Config: Sendable {
         guard !database.database.isEmpty, database.database.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" })
         else { throw ConfigError(key: "db_name", message: "must be letters, digits and underscores") }
         try sso.validate()
+        try backup.validate()
     }
 
     static func int(_ key: String, _ value: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {

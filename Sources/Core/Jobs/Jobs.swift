@@ -54,6 +54,18 @@ public enum Jobs {
                 "failed": .int(Int64(result.failed)), "retry": .int(Int64(result.retry)),
             ]
         },
+        Task(
+            name: "backup",
+            summary: "dump the database (one snapshot) and the file store into one archive; prune old ones",
+            // Longer than the unit's TimeoutStartSec (2 h), which ends any run before it.
+            leaseSeconds: 9000
+        ) { db, config in
+            let result = try DatabaseBackup.run(db: db, config: config)
+            return [
+                "archive": .string(result.archive), "bytes": .int(result.bytes), "dump_bytes": .int(result.dumpBytes),
+                "includes_files": .bool(result.includesFiles), "removed": .array(result.removed.map(JSON.string)),
+            ]
+        },
     ]
 
     public static func task(named name: String) -> Task? { all.first { $0.name == name } }

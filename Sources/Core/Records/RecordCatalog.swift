@@ -8,6 +8,7 @@ protocol RecordTypeModule {
 }
 
 extension Medications: RecordTypeModule {}
+extension MedicationDoses: RecordTypeModule {}
 extension Pharmacies: RecordTypeModule {}
 extension Practitioners: RecordTypeModule {}
 extension Practices: RecordTypeModule {}
@@ -38,6 +39,7 @@ public enum RecordCatalog {
     static var modules: [any RecordTypeModule.Type] {
         [
             Medications.self,
+            MedicationDoses.self,
             Pharmacies.self,
             Practitioners.self,
             Practices.self,
