@@ -39,6 +39,8 @@ public struct Config: Sendable {
     public var ocrTimeout: Double = 30
     /// Single sign-on (`sso_*` keys).
     public var sso = SSOSettings()
+    /// Notification delivery and the reminder job (`notify_*` keys).
+    public var notifications = NotificationSettings()
 
     public init() {}
 
@@ -90,7 +92,7 @@ public struct Config: Sendable {
             "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
             "login_lockout_minutes", "initial_admin_password_file",
             "enable_test_endpoints", "ocr_timeout",
-        ] + SSOSettings.keys
+        ] + SSOSettings.keys + NotificationSettings.keys
 
     mutating func apply(key: String, value: String) throws(ConfigError) {
         switch key {
@@ -138,6 +140,7 @@ public struct Config: Sendable {
         case "enable_test_endpoints": enableTestEndpoints = try Config.bool(key, value)
         case "ocr_timeout": ocrTimeout = try Config.seconds(key, value)
         case _ where key.hasPrefix("sso_"): try sso.apply(key: key, value: value)
+        case _ where key.hasPrefix("notify_"): try notifications.apply(key: key, value: value)
         default: throw ConfigError(key: key, message: "unknown configuration key")
         }
     }

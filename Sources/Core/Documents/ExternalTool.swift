@@ -24,12 +24,15 @@ public enum ExternalTool {
 
     /// Runs `arguments` (the first is looked up in PATH) with standard output written to
     /// `outputFile`; returns when the tool exits, or kills it at `deadline` (uptime
-    /// nanoseconds, `DispatchTime`) and throws `.timedOut`.
-    public static func run(_ arguments: [String], outputFile: String, deadline: UInt64) throws {
+    /// nanoseconds, `DispatchTime`) and throws `.timedOut`. `inputFile` is its standard
+    /// input (a mail for sendmail); /dev/null unless given.
+    public static func run(_ arguments: [String], outputFile: String, deadline: UInt64, inputFile: String = "/dev/null")
+        throws
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, inputFile, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         // The worker's listening socket, scoreboard and database connections stay ours.

@@ -54,6 +54,8 @@ public enum Jobs {
                 "failed": .int(Int64(result.failed)), "retry": .int(Int64(result.retry)),
             ]
         },
+        ReminderJob.task,
+        SharingCleanup.task,
     ]
 
     public static func task(named name: String) -> Task? { all.first { $0.name == name } }
