@@ -147,6 +147,11 @@ enum ChannelConfig {
                 guard !name.isEmpty, name.count <= 100,
                     name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || tokenCharacters.contains($0)) })
                 else { return .failure("header name \(name.prefix(40)) is not a valid HTTP header name") }
+                // Framing and content type are the server's: a receiver must get the JSON it expects.
+                guard
+                    !["host", "content-length", "transfer-encoding", "content-type", "connection"].contains(
+                        name.lowercased())
+                else { return .failure("header \(name) is set by the server") }
                 guard let text = headerValue.stringValue, text.count <= 1000,
                     !text.contains(where: { $0 == "\r" || $0 == "\n" })
                 else { return .failure("header \(name) must have a one-line string value") }

@@ -42,27 +42,23 @@ enum ReminderJob {
         }
 
         let schedule = ReminderSchedule(timeZone: timeZone)
+        let due = "m.reminder_enabled = 1 AND m.status = 'active' AND m.reminder_times IS NOT NULL"
         let medications = try db.query(
             """
             SELECT \(MedicationReminder.columns) FROM medications m JOIN patients p ON p.id = m.patient_id
-            WHERE m.reminder_enabled = 1 AND m.status = 'active' AND m.reminder_times IS NOT NULL
-            ORDER BY p.owner_user_id, m.id
+            WHERE \(due) ORDER BY p.owner_user_id, m.id
             """)
-        var targetsByOwner: [Int64: [EventRecipients.Target]] = [:]
+        let targetsByOwner = try EventRecipients.channels(
+            ownersWhere: """
+                c.user_id IN (SELECT p.owner_user_id FROM medications m JOIN patients p ON p.id = m.patient_id \
+                WHERE \(due))
+                """, event: NotificationEvents.medicationReminder, db: db, box: box)
         var sent = 0
         var failed = 0
         var duplicates = 0
         for row in medications {
             let owner = row.int("owner_user_id") ?? 0
-            let targets: [EventRecipients.Target]
-            if let known = targetsByOwner[owner] {
-                targets = known
-            } else {
-                targets = try EventRecipients.channels(
-                    user: owner, event: NotificationEvents.medicationReminder, db: db, box: box)
-                targetsByOwner[owner] = targets
-            }
-            guard !targets.isEmpty else { continue }
+            guard let targets = targetsByOwner[owner], !targets.isEmpty else { continue }
             let times = strings(row.string("reminder_times"))
             let days = strings(row.string("reminder_days")).map { $0.lowercased() }
             for target in targets {
