@@ -60,6 +60,8 @@ CONNECTIONS, THREADS = 32, 2
 # The tail-latency run: fewer connections than the pool has threads, so p99 shows the
 # pool's own hiccups (locks, recycling, reconnects) rather than queueing.
 TAIL_CONNECTIONS = 8
+# Issue 10's goal: an upload never passes through a worker's memory whole.
+UPLOAD_RSS_BUDGET_KIB = 50 * 1024
 # Questions: statements sent by clients. The others explain them: prepared executions
 # (the pool's queries), prepares (a new connection's cache filling), connections (workers
 # replaced after max_requests connect anew).
@@ -425,6 +427,129 @@ def measure(args):
     return 0
 
 
+def uploads(args):
+    """Uploads through nginx: one 1 GiB file (time against the disk's own write speed,
+    the workers' peak RSS) and 100 concurrent 1 MiB uploads (time, pool CPU per upload,
+    peak RSS). Every file is deleted again afterwards."""
+    import concurrent.futures
+    import http.client
+    import threading
+    import urllib.parse
+
+    with open(args.state) as f:
+        state = json.load(f)
+    roots = roots_of(args)
+    target = urllib.parse.urlsplit(args.base)
+    path = f"/api/v1/entity-files/lab-result/{state['scan_lab_id']}/files"
+    boundary = "benchuploadboundary"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="scan.dcm"\r\n'
+            f"Content-Type: application/dicom\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    def post(body_parts, length):
+        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
+        connection.putrequest("POST", path)
+        connection.putheader("Authorization", f"Bearer {state['token']}")
+        connection.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+        connection.putheader("Content-Length", str(length))
+        connection.endheaders()
+        for part in body_parts():
+            connection.send(part)
+        answer = connection.getresponse()
+        data = answer.read()
+        connection.close()
+        return answer.status, (json.loads(data).get("id") if answer.status in (200, 201) else None)
+
+    def delete(file_id):
+        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+        connection.request("DELETE", f"/api/v1/entity-files/files/{file_id}",
+                           headers={"Authorization": f"Bearer {state['token']}"})
+        connection.getresponse().read()
+        connection.close()
+
+    def watch_rss(stop, peaks):
+        for pid in children(roots["pool"]):
+            reset_peak_rss(pid)
+        while not stop.is_set():
+            for pid in children(roots["pool"]):
+                kib = peak_rss_kib(pid)
+                if kib is not None:
+                    peaks.append(kib)
+            time.sleep(0.1)
+
+    def measured(action):
+        stop, peaks = threading.Event(), []
+        watcher = threading.Thread(target=watch_rss, args=(stop, peaks))
+        watcher.start()
+        before, started = group_ticks(roots["pool"]), time.monotonic()
+        outcome = action()
+        elapsed = time.monotonic() - started
+        after = group_ticks(roots["pool"])
+        stop.set()
+        watcher.join()
+        return outcome, elapsed, (after - before) * TICK_MS, max(peaks, default=0)
+
+    # The disk's own speed: 1 GiB written and synced by dd, in the same directory.
+    scratch = os.path.join(args.work, "dd-test")
+    started = time.monotonic()
+    subprocess.run(["dd", "if=/dev/zero", f"of={scratch}", "bs=1M", "count=1024", "conv=fdatasync"],
+                   check=True, capture_output=True)
+    disk_seconds = time.monotonic() - started
+    os.unlink(scratch)
+
+    size = 1 << 30
+    preamble = b"\0" * 128 + b"DICM"
+
+    def gigabyte():
+        yield head + preamble
+        zeros = bytes(1 << 20)
+        left = size - len(preamble)
+        while left > 0:
+            yield zeros[:min(left, len(zeros))]
+            left -= len(zeros)
+        yield tail
+
+    (status, big_id), big_seconds, big_cpu, big_rss = measured(
+        lambda: post(gigabyte, len(head) + size + len(tail)))
+    if big_id:
+        delete(big_id)
+
+    small = head + preamble + os.urandom((1 << 20) - len(preamble)) + tail
+
+    def hundred():
+        with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
+            return list(pool.map(lambda _: post(lambda: [small], len(small)), range(100)))
+
+    answers, many_seconds, many_cpu, many_rss = measured(hundred)
+    for _, file_id in answers:
+        if file_id:
+            delete(file_id)
+    failed = sum(1 for code, _ in answers if code not in (200, 201))
+    result = {"disk_seconds": disk_seconds, "big_status": status, "big_seconds": big_seconds,
+              "big_pool_cpu_ms": big_cpu, "big_peak_rss_kib": big_rss, "many_seconds": many_seconds,
+              "many_failed": failed, "many_pool_cpu_ms_per_upload": many_cpu / 100, "many_peak_rss_kib": many_rss}
+    with open(args.out, "w") as out:
+        out.write(json.dumps(result) + "\n")
+
+    print(f"Disk (dd, 1 GiB, fdatasync): {disk_seconds:.2f} s = {1024 / disk_seconds:.0f} MiB/s")
+    print(f"1 GiB upload through nginx: status {status}, {big_seconds:.2f} s = {1024 / big_seconds:.0f} MiB/s "
+          f"({big_seconds / disk_seconds:.2f} x dd; nginx spools the body to disk and the worker writes it again), "
+          f"pool CPU {big_cpu / 1000:.2f} s, peak RSS per worker {big_rss / 1024:.1f} MiB")
+    print(f"100 concurrent 1 MiB uploads: {many_seconds:.2f} s ({100 / many_seconds:.0f} uploads/s), "
+          f"failed {failed}, pool CPU {many_cpu / 100:.2f} ms per upload, peak RSS per worker {many_rss / 1024:.1f} MiB")
+    checks = [
+        (status in (200, 201), "the 1 GiB upload is stored"),
+        (big_rss < UPLOAD_RSS_BUDGET_KIB, f"peak RSS per worker during the 1 GiB upload {big_rss / 1024:.1f} MiB < "
+                                          f"{UPLOAD_RSS_BUDGET_KIB // 1024} MiB"),
+        (failed == 0, "every one of the 100 concurrent uploads is stored"),
+        (many_rss < UPLOAD_RSS_BUDGET_KIB, f"peak RSS per worker during them {many_rss / 1024:.1f} MiB < "
+                                           f"{UPLOAD_RSS_BUDGET_KIB // 1024} MiB"),
+    ]
+    for ok, text in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {text}")
+    return 0 if all(ok for ok, _ in checks) else 1
+
+
 def load_results(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -576,10 +701,16 @@ def main():
     m.add_argument("--body")
     m.add_argument("--content-type", default="application/json")
     m.add_argument("--token")
+    u = sub.add_parser("uploads", parents=[processes])
+    u.add_argument("--state", required=True)
+    u.add_argument("--base", required=True)
+    u.add_argument("--work", required=True)
+    u.add_argument("--out", required=True)
     for name in ("report", "growth"):
         sub.add_parser(name).add_argument("results")
     args = parser.parse_args()
-    return {"endpoints": endpoints, "measure": measure, "report": report, "growth": growth}[args.command](args)
+    return {"endpoints": endpoints, "measure": measure, "report": report, "growth": growth,
+            "uploads": uploads}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -167,7 +167,8 @@ def main():
     bench_file = upload(bench, f"/api/v1/entity-files/lab-result/{scan_lab}/files", "scan.dcm",
                         b"\0" * 128 + b"DICM" + os.urandom((1 << 20) - 132))["id"]
     state = {
-        "token": bench.token, "file_id": bench_file, "username": "bench", "password": PASSWORD,
+        "token": bench.token, "file_id": bench_file, "scan_lab_id": scan_lab, "username": "bench",
+        "password": PASSWORD,
         "medication_id": ids[len(ids) // 2], "small_patient_id": growth[0], "big_patient_id": growth[1],
         "vitals_patient_id": vitals[0], "vitals_big_patient_id": vitals[1], "treatment_id": treatment,
         "symptom_id": symptom, "labs_patient_id": labs,

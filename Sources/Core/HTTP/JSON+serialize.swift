@@ -78,28 +78,45 @@ extension JSON {
     static func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(0x22)
         var string = string
-        string.withUTF8 { bytes in
-            // Copy runs that need no escaping in one go: most values have no escapes at all.
-            var runStart = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-                runStart = index + 1
-                switch byte {
-                case 0x22: out.append(0x5C); out.append(0x22)
-                case 0x5C: out.append(0x5C); out.append(0x5C)
-                case 0x0A: out.append(0x5C); out.append(0x6E)
-                case 0x0D: out.append(0x5C); out.append(0x72)
-                case 0x09: out.append(0x5C); out.append(0x74)
-                default:
-                    out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
-                    out.append(hexDigits[Int(byte >> 4)])
-                    out.append(hexDigits[Int(byte & 0x0F)])
-                }
-            }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
+        string.withUTF8 { writeEscaped($0, into: &out) }
+        out.append(0x22)
+    }
+
+    /// A string given as UTF-8 bytes (a column read in place). Bytes that are all ASCII
+    /// are escaped as they are; anything else goes through `String`, which repairs
+    /// invalid UTF-8 exactly as reading the column into a `String` would.
+    static func writeString(utf8 bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        let ascii = bytes.withMemoryRebound(to: UInt8.self) { $0.allSatisfy { $0 < 0x80 } }
+        guard ascii else {
+            writeString(String(decoding: bytes, as: UTF8.self), into: &out)
+            return
         }
         out.append(0x22)
+        bytes.withMemoryRebound(to: UInt8.self) { writeEscaped($0, into: &out) }
+        out.append(0x22)
+    }
+
+    /// The JSON string escapes of `bytes` (valid UTF-8), without the quotes.
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Copy runs that need no escaping in one go: most values have no escapes at all.
+        var runStart = 0
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            runStart = index + 1
+            switch byte {
+            case 0x22: out.append(0x5C); out.append(0x22)
+            case 0x5C: out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(0x6E)
+            case 0x0D: out.append(0x5C); out.append(0x72)
+            case 0x09: out.append(0x5C); out.append(0x74)
+            default:
+                out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30])
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
     }
 }

@@ -32,11 +32,11 @@ extension RecordHandlers {
         let parentID = try context.parameters.id(parent.column)
         let page = try Pagination(query: context.query, defaultLimit: type.defaultLimit, maxLimit: type.maxLimit)
         let filter = try conditions(context, patientID: nil, extra: [("r.\(parent.column) = ?", [.int(parentID)])])
-        let rows = try context.db.query(
+        let answer = try RecordJSON.list(
             query.selectFrom + filter.sql + " ORDER BY \(type.order) LIMIT ? OFFSET ?",
-            filter.binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
-        if rows.isEmpty { try requireParent(parentID, level: .view, context) }
-        return .json(encoded: encodeList(rows))
+            filter.binds + [.int(Int64(page.limit)), .int(Int64(page.skip))], plan: query.plan, db: context.db)
+        if answer.count == 0 { try requireParent(parentID, level: .view, context) }
+        return .json(encoded: answer.bytes)
     }
 
     /// Creates a child of the path's parent (edit access to the parent, checked by `create`).

@@ -104,15 +104,9 @@ public struct LinkHandlers: Sendable {
             sql += " AND " + access.sql
             binds += access.binds
         }
-        let rows = try context.db.query(sql + " ORDER BY l.id", binds)
-        if rows.isEmpty { _ = try locate(this, id: id, user: user, level: .view, lock: false, db: context.db) }
-        var out: [UInt8] = [0x5B]
-        for (index, row) in rows.enumerated() {
-            if index > 0 { out.append(0x2C) }
-            RecordJSON.write(row, plan: select.plan, into: &out)
-        }
-        out.append(0x5D)
-        return .json(encoded: out)
+        let links = try RecordJSON.list(sql + " ORDER BY l.id", binds, plan: select.plan, db: context.db)
+        if links.count == 0 { _ = try locate(this, id: id, user: user, level: .view, lock: false, db: context.db) }
+        return .json(encoded: links.bytes)
     }
 
     func fetchLink(_ linkID: Int64, from side: LinkType.Side, db: Connection) throws -> JSON {

@@ -53,11 +53,11 @@ public struct RecordHandlers: Sendable {
     ) throws -> Response {
         let page = try Pagination(query: context.query, defaultLimit: type.defaultLimit, maxLimit: type.maxLimit)
         let filter = try conditions(context, patientID: patientID, extra: extra, accessChecked: accessChecked)
-        let rows = try context.db.query(
+        let answer = try RecordJSON.list(
             query.selectFrom + filter.sql + " ORDER BY \(type.order) LIMIT ? OFFSET ?",
-            filter.binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
-        try filter.confirmAccess(ifEmpty: rows, context)
-        return .json(encoded: encodeList(rows))
+            filter.binds + [.int(Int64(page.limit)), .int(Int64(page.skip))], plan: query.plan, db: context.db)
+        try filter.confirmAccess(ifEmpty: answer.count, context)
+        return .json(encoded: answer.bytes)
     }
 
     /// A list's WHERE clause. The patient's access check rides in the same statement
@@ -68,23 +68,11 @@ public struct RecordHandlers: Sendable {
         let binds: [SQLValue]
         let patientToConfirm: Int64?
 
-        func confirmAccess(ifEmpty rows: [Row], _ context: Context) throws {
-            guard rows.isEmpty, let patientToConfirm else { return }
+        func confirmAccess(ifEmpty count: Int, _ context: Context) throws {
+            guard count == 0, let patientToConfirm else { return }
             try PatientAccess.require(
                 .view, patient: patientToConfirm, user: try context.requireUser().id, db: context.db)
         }
-    }
-
-    /// `[row, row, …]` as bytes, each row written straight from its columns.
-    func encodeList(_ rows: [Row]) -> [UInt8] {
-        var out: [UInt8] = [0x5B]
-        out.reserveCapacity(64 + rows.count * 64 * query.layout.count / 4)
-        for (index, row) in rows.enumerated() {
-            if index > 0 { out.append(0x2C) }
-            RecordJSON.write(row, plan: query.plan, into: &out)
-        }
-        out.append(0x5D)
-        return out
     }
 
     /// The WHERE clause of a list: the patient (access-checked here unless the caller did),

@@ -49,6 +49,20 @@ public final class Connection {
         try withStatement(sql) { try $0.query(binds) }
     }
 
+    /// Runs a prepared query and hands each row to `body` where the driver fetched it,
+    /// returning the number of rows. For answers written straight from rows (lists): no
+    /// `Row` is built. A read that loses its connection runs again on a fresh one, so
+    /// `body` may see the first rows twice: `restart` is called before each run and must
+    /// undo what `body` did (truncate the answer).
+    func forEachRow(
+        _ sql: String, _ binds: [SQLValue] = [], restart: () -> Void, _ body: (RawRow) throws -> Void
+    ) throws -> Int {
+        try withStatement(sql) { statement in
+            restart()
+            return try statement.forEachRow(binds, body)
+        }
+    }
+
     /// Runs a prepared query and returns its first row, or nil; further rows are dropped.
     public func queryOne(_ sql: String, _ binds: [SQLValue] = []) throws -> Row? {
         try withStatement(sql) { try $0.query(binds, limit: 1) }.first

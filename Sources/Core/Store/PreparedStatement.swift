@@ -59,6 +59,26 @@ final class PreparedStatement {
         return rows
     }
 
+    /// Runs the query and hands each row to `body` in place (`RawRow`); returns how many.
+    func forEachRow(_ values: [SQLValue], _ body: (RawRow) throws -> Void) throws -> Int {
+        try run(values)
+        guard let results = try currentResults() else { return 0 }
+        try results.bind(to: handle)
+        var count = 0
+        while true {
+            let status = mysql_stmt_fetch(handle)
+            if status == MYSQL_NO_DATA { return count }
+            if status != 0 && status != MYSQL_DATA_TRUNCATED { throw DriverError(statement: handle) }
+            do {
+                try body(RawRow(buffers: results, statement: handle, truncated: status == MYSQL_DATA_TRUNCATED))
+            } catch {
+                mysql_stmt_free_result(handle)  // the rest of the result, so the connection is free
+                throw error
+            }
+            count += 1
+        }
+    }
+
     private func run(_ values: [SQLValue]) throws {
         try parameters.bind(values, to: handle)
         if mysql_stmt_execute(handle) != 0 { throw DriverError(statement: handle) }

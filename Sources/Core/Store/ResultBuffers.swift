@@ -115,6 +115,21 @@ final class ResultBuffers {
         return Row(columns: columns, values: values)
     }
 
+    /// Column `index` of the current fetched row, read in place: no String or array is
+    /// made for text, numbers and temporal values (`RawRow`). Valid until the next fetch.
+    func cell(_ index: Int, of statement: UnsafeMutablePointer<MYSQL_STMT>, truncated: Bool) throws -> RawCell {
+        if nulls[index] != 0 { return .null }
+        if truncated && truncations[index] != 0 { return .value(try fetchWhole(index, of: statement)) }
+        let buffer = UnsafeRawPointer(binds[index].buffer!)
+        switch kinds[index] {
+        case .integer(unsigned: false): return .integer(buffer.load(as: Int64.self))
+        case .double: return .double(buffer.load(as: Double.self))
+        case .date, .dateTime, .time: return .temporal(buffer.load(as: MYSQL_TIME.self), kinds[index])
+        case .text: return .utf8(UnsafeRawBufferPointer(start: buffer, count: Int(lengths[index])))
+        case .integer(unsigned: true), .float, .decimal, .blob, .bits: return .value(value(at: index))
+        }
+    }
+
     private func value(at index: Int) -> SQLValue {
         let buffer = UnsafeRawPointer(binds[index].buffer!)
         switch kinds[index] {

@@ -30,6 +30,22 @@ enum TemporalText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The value as `date`, `dateTime` or `time` would give it, appended to `out`.
+    static func append(_ value: MYSQL_TIME, kind: ResultBuffers.Kind, to out: inout [UInt8]) {
+        switch kind {
+        case .date:
+            appendDate(value, to: &out)
+        case .dateTime:
+            appendDate(value, to: &out)
+            out.append(UInt8(ascii: "T"))
+            appendClock(hours: Int(value.hour), value, to: &out)
+            out.append(UInt8(ascii: "Z"))
+        default:
+            if value.neg != 0 { out.append(UInt8(ascii: "-")) }
+            appendClock(hours: Int(value.day) * 24 + Int(value.hour), value, to: &out)
+        }
+    }
+
     private static func appendDate(_ value: MYSQL_TIME, to out: inout [UInt8]) {
         append(Int(value.year), digits: 4, to: &out)
         out.append(UInt8(ascii: "-"))

@@ -116,7 +116,7 @@ enum LabTrends {
         out.reserveCapacity(points.count * 400 + 512)
         for (index, row) in points.enumerated() {
             if index > 0 { out.append(0x2C) }
-            RecordJSON.write(row, plan: pointPlan, into: &out)
+            try RecordJSON.write(row, plan: pointPlan, into: &out)
         }
         out.append(0x5D)
         out.append(0x2C)

@@ -17,7 +17,9 @@ public enum TreatmentLinks {
 
     /// Each `effective_*` is the override if set, else the medication's own value; the end
     /// date is "smart": an override start without an override end, after the medication's
-    /// own end, means ongoing (null) rather than a stale end before the start.
+    /// own end, means ongoing (null) rather than a stale end before the start. The
+    /// effective prescriber and pharmacy look up one row, the override's id or else the
+    /// medication's (ids are kept valid by their foreign keys), not both.
     static let effectiveValues: [RecordType.Computed] = [
         .init("specific_prescriber", sql: Practitioners.jsonObject(id: "{link}.specific_prescriber_id"), kind: .json),
         .init("specific_pharmacy", sql: Pharmacies.jsonObject(id: "{link}.specific_pharmacy_id"), kind: .json),
@@ -36,12 +38,11 @@ public enum TreatmentLinks {
                 """, kind: .date()),
         .init(
             "effective_prescriber",
-            sql: "COALESCE(\(Practitioners.jsonObject(id: "{link}.specific_prescriber_id")), "
-                + "\(Practitioners.jsonObject(id: "{right}.practitioner_id")))", kind: .json),
+            sql: Practitioners.jsonObject(id: "COALESCE({link}.specific_prescriber_id, {right}.practitioner_id)"),
+            kind: .json),
         .init(
             "effective_pharmacy",
-            sql: "COALESCE(\(Pharmacies.jsonObject(id: "{link}.specific_pharmacy_id")), "
-                + "\(Pharmacies.jsonObject(id: "{right}.pharmacy_id")))", kind: .json),
+            sql: Pharmacies.jsonObject(id: "COALESCE({link}.specific_pharmacy_id, {right}.pharmacy_id)"), kind: .json),
     ]
 
     public static let medications = LinkType(

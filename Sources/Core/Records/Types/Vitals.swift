@@ -93,7 +93,7 @@ public enum Vitals {
         let rows = try db.query(
             handlers.query.selectFrom + filter.sql + " ORDER BY \(type.order) LIMIT ? OFFSET ?",
             filter.binds + [.int(Int64(page.limit)), .int(Int64(page.skip))])
-        try filter.confirmAccess(ifEmpty: rows, context)
+        try filter.confirmAccess(ifEmpty: rows.count, context)
         let total = try db.queryOne("SELECT COUNT(*) AS n FROM vitals r" + filter.sql, filter.binds)?.int("n") ?? 0
         return .json([
             "items": .array(rows.map { RecordJSON.render($0, layout: handlers.query.layout) }),
