@@ -126,3 +126,59 @@ int mk_http_perform(const struct mk_http_request *request, mk_http_sink body_sin
     curl_slist_free_all(headers);
     return code == CURLE_OK ? 0 : -1;
 }
+
+struct message_source {
+    const unsigned char *bytes;
+    size_t length;
+    size_t offset;
+};
+
+static size_t read_message(char *buffer, size_t size, size_t count, void *user) {
+    struct message_source *source = user;
+    size_t left = source->length - source->offset;
+    size_t take = size * count < left ? size * count : left;
+    memcpy(buffer, source->bytes + source->offset, take);
+    source->offset += take;
+    return take;
+}
+
+int mk_smtp_send(const struct mk_smtp_request *request, struct mk_http_result *result) {
+    pthread_once(&global_once, global_init);
+    memset(result, 0, sizeof *result);
+    CURL *curl = curl_easy_init();
+    if (!curl) {
+        result->curl_code = CURLE_FAILED_INIT;
+        snprintf(result->error, sizeof result->error, "cannot start libcurl");
+        return -1;
+    }
+    struct message_source source = {request->message, request->message_length, 0};
+    struct curl_slist *recipients = NULL;
+    for (int i = 0; i < request->recipient_count; i++) recipients = curl_slist_append(recipients, request->recipients[i]);
+
+    curl_easy_setopt(curl, CURLOPT_URL, request->url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, result->error);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, request->connect_timeout_seconds);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, request->timeout_seconds);
+    if (request->require_tls) curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (request->username && request->username[0]) {
+        curl_easy_setopt(curl, CURLOPT_USERNAME, request->username);
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, request->password ? request->password : "");
+    }
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, request->from);
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_message);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &source);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)request->message_length);
+
+    CURLcode code = curl_easy_perform(curl);
+    result->curl_code = (int)code;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result->status);
+    if (code != CURLE_OK && result->error[0] == 0)
+        snprintf(result->error, sizeof result->error, "%s", curl_easy_strerror(code));
+    curl_easy_cleanup(curl);
+    curl_slist_free_all(recipients);
+    return code == CURLE_OK ? 0 : -1;
+}

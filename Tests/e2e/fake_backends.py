@@ -77,7 +77,8 @@ class FakeServer:
                 if (self.headers.get("Content-Type") or "").startswith("multipart/form-data"):
                     fields, files = parse_multipart(self.headers.get("Content-Type"), body)
                 record = {"method": self.command, "path": url.path, "query": query,
-                          "headers": dict(self.headers.items()), "fields": fields, "files": files}
+                          "headers": dict(self.headers.items()), "fields": fields, "files": files,
+                          "body": body}
                 with fake.lock:
                     fake.requests.append(record)
                 status, headers, payload = fake.handle(record)

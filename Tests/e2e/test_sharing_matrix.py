@@ -37,9 +37,13 @@ OUTSIDE = re.compile(r"^/(health|pool/)|^/api/v1/(auth|users|system|admin|utils|
                      # Files: `full` manages them, not `edit` (test_files_by_level below).
                      r"^/api/v1/entity-files/|^/api/v1/lab-results/\{lab_result_id\}/files|/photo(/info)?$|"
                      # A user's own document backends: settings, their documents (test_paperless).
-                     r"^/api/v1/(paperless|papra)/")
+                     r"^/api/v1/(paperless|papra)/|"
+                     # A user's own notification channels, preferences, history (test_notifications).
+                     r"^/api/v1/notifications/")
 # The contract's one exception to "404 for what the caller may not see".
 STRANGER_STATUS = {"GET /api/v1/immunizations/patient/{patient_id}/history": 403}
+# Writes the contract opens to every share level ("same check as GET /medications/{id}").
+VIEW_MAY_WRITE = {"POST /api/v1/medications/{medication_id}/reminders/test"}
 # Query strings some reads require.
 QUERY = {"/api/v1/family-members/search": "name=Fa", "/api/v1/insurances/search": "company=Mutual",
          "/api/v1/vitals/patient/{patient_id}/date-range": "start_date=2024-01-01&end_date=2026-12-31",
@@ -218,7 +222,10 @@ class SharingMatrixTests(ApiTestCase):
             with self.subTest(route=f"{method} {path}"):
                 self.expect_stranger(method, path, self.call(method, url, self.stranger, json_body=body))
                 r = self.call(method, url, self.viewer, json_body=body)
-                self.assertEqual(r.status, 403, f"view {method} {url}: {r!r}")
+                if f"{method} {path}" in VIEW_MAY_WRITE:
+                    self.assertIn(r.status, ALLOWED_WRITE, f"view {method} {url}: {r!r}")
+                else:
+                    self.assertEqual(r.status, 403, f"view {method} {url}: {r!r}")
                 for role in ("edit", "full", "owner"):
                     r = self.call(method, url, self.roles[role], json_body=body)
                     self.assertIn(r.status, ALLOWED_WRITE, f"{role} {method} {url}: {r!r}")

@@ -49,4 +49,27 @@ int mk_http_perform(const struct mk_http_request *request, mk_http_sink body_sin
 int mk_http_code_write_error(void);
 int mk_http_code_timed_out(void);
 
+/* One mail submission over SMTP, the only other protocol the shim speaks, and only
+   through this function: `url` is smtp://host:port (plain, or upgraded with STARTTLS
+   when `require_tls` is 1: a server that does not offer it is refused, never sent in
+   clear) or smtps://host:port (TLS from the first byte). Certificates are verified.
+   `message` is the whole RFC 5322 message (headers, blank line, body, CRLF lines). */
+struct mk_smtp_request {
+    const char *url;
+    const char *username; /* NULL or "": no AUTH */
+    const char *password;
+    const char *from;
+    const char *const *recipients;
+    int recipient_count;
+    const unsigned char *message;
+    size_t message_length;
+    int require_tls;
+    long connect_timeout_seconds;
+    long timeout_seconds;
+};
+
+/* Returns 0 when the server accepted the message, -1 otherwise (result->status holds the
+   last SMTP reply code, result->error libcurl's text, which names no password). */
+int mk_smtp_send(const struct mk_smtp_request *request, struct mk_http_result *result);
+
 #endif

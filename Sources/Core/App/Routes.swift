@@ -32,5 +32,9 @@ enum Routes {
         BackendConnectionRoutes.register(in: table)
         BackendFileRoutes.register(in: table)
         BackendMaintenanceRoutes.register(in: table)
+        ChannelRoutes.register(in: table)
+        NotificationPreferenceRoutes.register(in: table)
+        NotificationHistoryRoutes.register(in: table)
+        ReminderTestRoutes.register(in: table)
     }
 }

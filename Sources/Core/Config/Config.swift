@@ -41,6 +41,8 @@ public struct Config: Sendable {
     public var sso = SSOSettings()
     /// Scheduled backups (`backup_*` keys).
     public var backup = BackupSettings()
+    /// Notification delivery and the reminder job (`notify_*` keys).
+    public var notifications = NotificationSettings()
 
     public init() {}
 
@@ -92,7 +94,7 @@ public struct Config: Sendable {
             "max_body_bytes", "session_timeout_minutes", "registration_enabled", "login_max_failures",
             "login_lockout_minutes", "initial_admin_password_file",
             "enable_test_endpoints", "ocr_timeout",
-        ] + SSOSettings.keys + BackupSettings.keys
+        ] + SSOSettings.keys + BackupSettings.keys + NotificationSettings.keys
 
     mutating func apply(key: String, value: String) throws(ConfigError) {
         switch key {
@@ -141,6 +143,7 @@ public struct Config: Sendable {
         case "ocr_timeout": ocrTimeout = try Config.seconds(key, value)
         case _ where key.hasPrefix("sso_"): try sso.apply(key: key, value: value)
         case _ where key.hasPrefix("backup_"): try backup.apply(key: key, value: value)
+        case _ where key.hasPrefix("notify_"): try notifications.apply(key: key, value: value)
         default: throw ConfigError(key: key, message: "unknown configuration key")
         }
     }

@@ -25,14 +25,18 @@ public enum ExternalTool {
     /// Runs `arguments` (the first is looked up in PATH) with standard output written to
     /// `outputFile` (and standard error to `errorFile`, if given); returns when the tool
     /// exits, or kills it at `deadline` (uptime nanoseconds, `DispatchTime`) and throws
-    /// `.timedOut`.
-    public static func run(_ arguments: [String], outputFile: String, errorFile: String? = nil, deadline: UInt64)
+    /// `.timedOut`. `inputFile` is its standard input (a mail for sendmail); /dev/null
+    /// unless given.
+    public static func run(
+        _ arguments: [String], outputFile: String, errorFile: String? = nil, deadline: UInt64,
+        inputFile: String = "/dev/null"
+    )
         throws
     {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, inputFile, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(
             &actions, 2, errorFile ?? "/dev/null", errorFile == nil ? O_WRONLY : O_WRONLY | O_CREAT | O_TRUNC, 0o600)

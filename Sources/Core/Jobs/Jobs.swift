@@ -66,6 +66,8 @@ public enum Jobs {
                 "includes_files": .bool(result.includesFiles), "removed": .array(result.removed.map(JSON.string)),
             ]
         },
+        ReminderJob.task,
+        SharingCleanup.task,
     ]
 
     public static func task(named name: String) -> Task? { all.first { $0.name == name } }
