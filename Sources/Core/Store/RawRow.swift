@@ -23,6 +23,27 @@ struct RawRow {
 
     var count: Int { buffers.count }
 
+    /// Column `index` as a number (integers, doubles, decimals and numeric text), as
+    /// `Row.double` reads it.
+    func double(_ index: Int) throws -> Double? {
+        switch try cell(index) {
+        case .integer(let value): return Double(value)
+        case .double(let value): return value
+        case .utf8(let bytes): return Double(String(decoding: bytes, as: UTF8.self))
+        case .value(let value): return value.doubleValue
+        case .null, .temporal: return nil
+        }
+    }
+
+    /// Column `index` as text when it is text, as `SQLValue.textValue` reads it.
+    func string(_ index: Int) throws -> String? {
+        switch try cell(index) {
+        case .utf8(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .value(let value): return value.textValue
+        case .null, .integer, .double, .temporal: return nil
+        }
+    }
+
     func cell(_ index: Int) throws -> RawCell {
         guard index < buffers.count else { return .null }
         return try buffers.cell(index, of: statement, truncated: truncated)

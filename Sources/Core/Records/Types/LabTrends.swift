@@ -89,35 +89,46 @@ enum LabTrends {
             conditions.append("c.unit = ?")
             binds.append(.text(unit))
         }
-        let rows = try context.db.query(
+        // The latest `limit` matches, then oldest first, so the points are written as the
+        // rows arrive (read in place) while the statistics are tallied.
+        let sql = """
+            SELECT * FROM (
+                SELECT c.id, c.value, c.unit, c.status, c.ref_range_min, c.ref_range_max, c.ref_range_text,
+                    \(date) AS recorded_date, c.created_at, c.result_type, c.qualitative_value, c.textual_value,
+                    r.id AS result_id, r.test_name AS result_name, r.completed_date, c.category
+                FROM lab_results r STRAIGHT_JOIN lab_test_components c ON c.lab_result_id = r.id
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY r.result_date DESC, r.id DESC, c.id DESC LIMIT ?
+            ) points ORDER BY recorded_date, result_id, id
             """
-            SELECT c.id, c.value, c.unit, c.status, c.ref_range_min, c.ref_range_max, c.ref_range_text,
-                \(date) AS recorded_date, c.created_at, c.result_type, c.qualitative_value, c.textual_value,
-                r.id AS result_id, r.test_name AS result_name, r.completed_date, c.category
-            FROM lab_results r STRAIGHT_JOIN lab_test_components c ON c.lab_result_id = r.id
-            WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY r.result_date DESC, r.id DESC LIMIT ?
-            """, binds + [.int(Int64(limit))])
-        if rows.isEmpty { try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db) }
-        let points = Array(rows.reversed())  // oldest first
-        let latest = rows.first
-        let resultType = latest?.string("result_type") ?? "quantitative"
+        let opening = Array(#"{"data_points":["#.utf8)
+        var out = opening
+        var tally = Tally()
+        var latest: (unit: String?, category: String?, resultType: String?) = (nil, nil, nil)
+        let count = try context.db.forEachRow(
+            sql, binds + [.int(Int64(limit))],
+            restart: {
+                out = opening
+                out.reserveCapacity(limit * 400 + 512)
+                tally = Tally()
+            }
+        ) { row in
+            if tally.count > 0 { out.append(0x2C) }
+            try RecordJSON.write(row, plan: pointPlan, into: &out)
+            try tally.add(row)
+            latest = (try row.string(Column.unit), try row.string(Column.category), try row.string(Column.resultType))
+        }
+        if count == 0 { try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db) }
+        let resultType = latest.resultType ?? "quantitative"
         let rest: JSON = [
             "test_name": .string(name),
-            "unit": .string(latest?.string("unit")),
-            "category": .string(latest?.string("category")),
-            "statistics": .object(statistics(points, resultType: resultType)),
+            "unit": .string(latest.unit),
+            "category": .string(latest.category),
+            "statistics": .object(tally.statistics(resultType: resultType)),
             "is_aggregated": false,
             "aggregation_period": .null,
             "result_type": .string(resultType),
         ]
-        // The points written straight from their rows (oldest first), then the rest.
-        var out = Array(#"{"data_points":["#.utf8)
-        out.reserveCapacity(points.count * 400 + 512)
-        for (index, row) in points.enumerated() {
-            if index > 0 { out.append(0x2C) }
-            try RecordJSON.write(row, plan: pointPlan, into: &out)
-        }
         out.append(0x5D)
         out.append(0x2C)
         out += rest.serialized().dropFirst()
@@ -143,70 +154,75 @@ enum LabTrends {
         return RecordQuery.WritePlan(layout)
     }()
 
-    /// The trend's select-list positions that its statistics read.
+    /// The trend's select-list positions that its statistics and answer read.
     enum Column {
-        static let value = 1, status = 3, rangeMin = 4, rangeMax = 5, qualitativeValue = 10
+        static let value = 1, unit = 2, status = 3, rangeMin = 4, rangeMax = 5, resultType = 9
+        static let qualitativeValue = 10, category = 15
     }
 
-    /// Upstream's trend statistics over the points (oldest first). The direction compares
-    /// the last value with the first: a change of more than 5% of the first is
-    /// `increasing` or `decreasing`, else `stable`; fewer than two values is
-    /// `insufficient_data`. Time in range counts values within both given bounds.
-    /// One pass over the rows, columns read by position.
-    static func statistics(_ points: [Row], resultType: String) -> JSONObject {
+    /// Upstream's trend statistics, tallied point by point (oldest first) as the rows
+    /// arrive. The direction compares the last value with the first: a change of more than
+    /// 5% of the first is `increasing` or `decreasing`, else `stable`; fewer than two
+    /// values is `insufficient_data`. Time in range counts values within both given bounds.
+    struct Tally {
+        var count = 0
         var values: [Double] = []
-        values.reserveCapacity(points.count)
-        var (normal, outOfRange, ranged, within) = (0, 0, 0, 0)
+        var normal = 0
+        var outOfRange = 0
+        var ranged = 0
+        var within = 0
         var qualitative: [String: Int64] = [:]
-        for row in points {
-            let columns = row.values
-            if let status = columns[Column.status].textValue {
+
+        mutating func add(_ row: RawRow) throws {
+            count += 1
+            if let status = try row.string(Column.status) {
                 if status == "normal" { normal += 1 } else if abnormal.contains(status) { outOfRange += 1 }
             }
-            if resultType == "qualitative", let answer = columns[Column.qualitativeValue].textValue {
-                qualitative[answer, default: 0] += 1
-            }
-            guard let value = columns[Column.value].doubleValue else { continue }
+            if let answer = try row.string(Column.qualitativeValue) { qualitative[answer, default: 0] += 1 }
+            guard let value = try row.double(Column.value) else { return }
             values.append(value)
-            let (low, high) = (columns[Column.rangeMin].doubleValue, columns[Column.rangeMax].doubleValue)
-            guard low != nil || high != nil else { continue }
+            let (low, high) = (try row.double(Column.rangeMin), try row.double(Column.rangeMax))
+            guard low != nil || high != nil else { return }
             ranged += 1
             if value >= (low ?? -.infinity) && value <= (high ?? .infinity) { within += 1 }
         }
-        var out: JSONObject = [
-            "count": .int(Int64(points.count)),
-            "normal_count": .int(Int64(normal)),
-            "abnormal_count": .int(Int64(outOfRange)),
-            "result_type": .string(resultType),
-        ]
-        func rounded(_ value: Double) -> JSON { .double((value * 1000).rounded() / 1000) }
-        if values.isEmpty {
-            for key in ["latest", "average", "min", "max", "std_dev", "time_in_range_percent"] { out[key] = .null }
-        } else {
-            let mean = values.reduce(0, +) / Double(values.count)
-            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
-            out["latest"] = .double(values.last!)
-            out["average"] = rounded(mean)
-            out["min"] = .double(values.min()!)
-            out["max"] = .double(values.max()!)
-            out["std_dev"] = values.count > 1 ? rounded(variance.squareRoot()) : .null
-            out["time_in_range_percent"] = ranged == 0 ? .null : rounded(Double(within) * 100 / Double(ranged))
+
+        func statistics(resultType: String) -> JSONObject {
+            var out: JSONObject = [
+                "count": .int(Int64(count)),
+                "normal_count": .int(Int64(normal)),
+                "abnormal_count": .int(Int64(outOfRange)),
+                "result_type": .string(resultType),
+            ]
+            func rounded(_ value: Double) -> JSON { .double((value * 1000).rounded() / 1000) }
+            if values.isEmpty {
+                for key in ["latest", "average", "min", "max", "std_dev", "time_in_range_percent"] { out[key] = .null }
+            } else {
+                let mean = values.reduce(0, +) / Double(values.count)
+                let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)
+                out["latest"] = .double(values.last!)
+                out["average"] = rounded(mean)
+                out["min"] = .double(values.min()!)
+                out["max"] = .double(values.max()!)
+                out["std_dev"] = values.count > 1 ? rounded(variance.squareRoot()) : .null
+                out["time_in_range_percent"] = ranged == 0 ? .null : rounded(Double(within) * 100 / Double(ranged))
+            }
+            if values.count < 2 {
+                out["trend_direction"] = "insufficient_data"
+            } else {
+                let (first, last) = (values.first!, values.last!)
+                let threshold = abs(first) * 0.05
+                out["trend_direction"] = .string(
+                    last - first > threshold ? "increasing" : first - last > threshold ? "decreasing" : "stable")
+            }
+            if resultType == "qualitative" {
+                var counts = JSONObject()
+                for key in qualitative.keys.sorted() { counts[key] = .int(qualitative[key]!) }
+                out["qualitative_summary"] = .object(counts)
+            } else {
+                out["qualitative_summary"] = .null
+            }
+            return out
         }
-        if values.count < 2 {
-            out["trend_direction"] = "insufficient_data"
-        } else {
-            let (first, last) = (values.first!, values.last!)
-            let threshold = abs(first) * 0.05
-            out["trend_direction"] = .string(
-                last - first > threshold ? "increasing" : first - last > threshold ? "decreasing" : "stable")
-        }
-        if resultType == "qualitative" {
-            var counts = JSONObject()
-            for key in qualitative.keys.sorted() { counts[key] = .int(qualitative[key]!) }
-            out["qualitative_summary"] = .object(counts)
-        } else {
-            out["qualitative_summary"] = .null
-        }
-        return out
     }
 }
