@@ -89,34 +89,44 @@ enum LabTrends {
             conditions.append("c.unit = ?")
             binds.append(.text(unit))
         }
-        // The latest `limit` matches, then oldest first, so the points are written as the
-        // rows arrive (read in place) while the statistics are tallied.
+        // The latest `limit` matches, newest first (the walk down the patient's results
+        // stops at the last one needed). Each point is written as its row arrives, read in
+        // place, into a piece of its own; the pieces then go out oldest first.
         let sql = """
-            SELECT * FROM (
-                SELECT c.id, c.value, c.unit, c.status, c.ref_range_min, c.ref_range_max, c.ref_range_text,
-                    \(date) AS recorded_date, c.created_at, c.result_type, c.qualitative_value, c.textual_value,
-                    r.id AS result_id, r.test_name AS result_name, r.completed_date, c.category
-                FROM lab_results r STRAIGHT_JOIN lab_test_components c ON c.lab_result_id = r.id
-                WHERE \(conditions.joined(separator: " AND "))
-                ORDER BY r.result_date DESC, r.id DESC, c.id DESC LIMIT ?
-            ) points ORDER BY recorded_date, result_id, id
+            SELECT c.id, c.value, c.unit, c.status, c.ref_range_min, c.ref_range_max, c.ref_range_text,
+                \(date) AS recorded_date, c.created_at, c.result_type, c.qualitative_value, c.textual_value,
+                r.id AS result_id, r.test_name AS result_name, r.completed_date, c.category
+            FROM lab_results r STRAIGHT_JOIN lab_test_components c ON c.lab_result_id = r.id
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY r.result_date DESC, r.id DESC LIMIT ?
             """
-        let opening = Array(#"{"data_points":["#.utf8)
-        var out = opening
+        var pieces: [[UInt8]] = []
         var tally = Tally()
         var latest: (unit: String?, category: String?, resultType: String?) = (nil, nil, nil)
         let count = try context.db.forEachRow(
             sql, binds + [.int(Int64(limit))],
             restart: {
-                out = opening
-                out.reserveCapacity(limit * 400 + 512)
+                pieces.removeAll(keepingCapacity: true)
                 tally = Tally()
             }
         ) { row in
-            if tally.count > 0 { out.append(0x2C) }
-            try RecordJSON.write(row, plan: pointPlan, into: &out)
+            var piece: [UInt8] = []
+            piece.reserveCapacity(512)
+            try RecordJSON.write(row, plan: pointPlan, into: &piece)
+            pieces.append(piece)
             try tally.add(row)
-            latest = (try row.string(Column.unit), try row.string(Column.category), try row.string(Column.resultType))
+            if pieces.count == 1 {
+                latest = (
+                    try row.string(Column.unit), try row.string(Column.category), try row.string(Column.resultType)
+                )
+            }
+        }
+        tally.values.reverse()  // oldest first, as the points
+        var out = Array(#"{"data_points":["#.utf8)
+        out.reserveCapacity(pieces.reduce(512) { $0 + $1.count + 1 })
+        for (index, piece) in pieces.reversed().enumerated() {
+            if index > 0 { out.append(0x2C) }
+            out += piece
         }
         if count == 0 { try PatientAccess.require(.view, patient: patientID, user: user.id, db: context.db) }
         let resultType = latest.resultType ?? "quantitative"
@@ -160,8 +170,8 @@ enum LabTrends {
         static let qualitativeValue = 10, category = 15
     }
 
-    /// Upstream's trend statistics, tallied point by point (oldest first) as the rows
-    /// arrive. The direction compares the last value with the first: a change of more than
+    /// Upstream's trend statistics, tallied point by point as the rows arrive (`values`
+    /// put oldest first before `statistics`). The direction compares the last value with the first: a change of more than
     /// 5% of the first is `increasing` or `decreasing`, else `stable`; fewer than two
     /// values is `insufficient_data`. Time in range counts values within both given bounds.
     struct Tally {
