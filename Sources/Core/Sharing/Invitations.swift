@@ -92,6 +92,47 @@ enum Invitations {
     /// Sends `offer` from `sender` to `email`, inside the caller's transaction. 400 for
     /// oneself; 409 when the address already has this patient, or a pending invitation
     /// for it. The invitation is logged on the patient it offers.
+    /// A bulk invite: `offer` sent to each address of `emails`, each in its own
+    /// transaction, so good addresses are invited and bad ones (malformed, listed twice,
+    /// refused by `send`) reported in `results` with their status (a database failure ends
+    /// the request as any would); `withInvitation` adds
+    /// the invitation object to each success (patient sharing answers it).
+    static func sendEach(
+        _ offer: Offer, to emails: [JSON], from user: AuthenticatedUser, db: Connection, withInvitation: Bool
+    ) throws -> Response {
+        var results: [JSON] = []
+        var succeeded = 0
+        var seen = Set<String>()
+        for value in emails {
+            let given = value.stringValue ?? ""
+            var result: JSONObject = ["email": .string(given), "recipient_email": .string(given)]
+            do {
+                guard case .success(let email) = ShareFields.email(value, field: "recipient_emails") else {
+                    throw APIError.validation([
+                        FieldProblem("recipient_emails", "\(given) is not a valid e-mail address")
+                    ])
+                }
+                guard seen.insert(email.lowercased()).inserted else {
+                    throw APIError.badRequest("This address is listed twice")
+                }
+                let row = try db.transaction { try send(offer, to: email, from: user, db: db) }
+                result["success"] = true
+                result["invitation_id"] = .int(row.int("id") ?? 0)
+                if withInvitation { result["invitation"] = json(row) }
+                succeeded += 1
+            } catch let error as APIError {
+                result["success"] = false
+                result["status_code"] = .int(Int64(error.status))
+                result["error"] = .string(error.message)
+            }
+            results.append(.object(result))
+        }
+        return .json([
+            "successful_invites": .int(Int64(succeeded)), "failed_invites": .int(Int64(results.count - succeeded)),
+            "results": .array(results),
+        ])
+    }
+
     static func send(_ offer: Offer, to email: String, from sender: AuthenticatedUser, db: Connection) throws -> Row {
         let recipient = try db.queryOne("SELECT id, username FROM users WHERE email = ?", [.text(email)])
         let recipientID = recipient?.int("id")

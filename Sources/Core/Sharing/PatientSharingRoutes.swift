@@ -88,38 +88,7 @@ enum PatientSharingRoutes {
         let db = context.db
         let invite = try readInvite(&fields, user: user, db: db)
         let offer = try offer(invite, db: db)
-        var results: [JSON] = []
-        var succeeded = 0
-        var seen = Set<String>()
-        for value in emails {
-            let given = value.stringValue ?? ""
-            var result: JSONObject = ["email": .string(given), "recipient_email": .string(given)]
-            do {
-                guard case .success(let email) = ShareFields.email(value, field: "recipient_emails") else {
-                    throw APIError.validation([
-                        FieldProblem("recipient_emails", "\(given) is not a valid e-mail address")
-                    ])
-                }
-                guard seen.insert(email.lowercased()).inserted else {
-                    throw APIError.badRequest("This address is listed twice")
-                }
-                let row = try db.transaction { try Invitations.send(offer, to: email, from: user, db: db) }
-                result["success"] = true
-                result["invitation_id"] = .int(row.int("id") ?? 0)
-                result["invitation"] = Invitations.json(row)
-                succeeded += 1
-            } catch let error as APIError {
-                result["success"] = false
-                result["status_code"] = .int(Int64(error.status))
-                result["error"] = .string(error.message)
-            }
-            results.append(.object(result))
-        }
-        return .json([
-            "successful_invites": .int(Int64(succeeded)),
-            "failed_invites": .int(Int64(results.count - succeeded)),
-            "results": .array(results),
-        ])
+        return try Invitations.sendEach(offer, to: emails, from: user, db: db, withInvitation: true)
     }
 
     /// Changes a share's level and/or expiry (owner or full access): 200 with the share.
