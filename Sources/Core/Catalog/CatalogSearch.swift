@@ -130,6 +130,13 @@ struct SearchText: Sendable {
 /// Ranks catalog entries against a query, for every catalog that searches its rows in
 /// memory (vaccines, lab tests).
 enum CatalogRanking {
+    /// "Name (SHORT)" for a dropdown, or the name alone when the short name is empty or
+    /// the same name.
+    static func nameWithShortName(_ name: String, _ shortName: String?) -> String {
+        guard let shortName, !shortName.isEmpty, shortName.lowercased() != name.lowercased() else { return name }
+        return "\(name) (\(shortName))"
+    }
+
     /// Each entry that matches `query`, best first: by the kind of match (exact, prefix,
     /// word prefix, substring, typo-tolerant), then by the rank of the text that matched
     /// (a name before a brand or other common name), then in the order given. `texts`

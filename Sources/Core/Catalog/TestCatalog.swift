@@ -49,10 +49,7 @@ struct StandardizedTest: Sendable {
 
         var option = JSONObject()
         option.reserveCapacity(5)
-        var label = name
-        if let shortName, !shortName.isEmpty, shortName.lowercased() != name.lowercased() {
-            label += " (\(shortName))"
-        }
+        let label = CatalogRanking.nameWithShortName(name, shortName)
         option.appendUnique("value", .string(name))
         option.appendUnique("label", .string(label))
         option.appendUnique("loinc_code", .string(loincCode))

@@ -74,10 +74,7 @@ struct StandardizedVaccine: Sendable {
 
         var option = JSONObject()
         option.reserveCapacity(7)
-        var value = name
-        if let shortName, !shortName.isEmpty, shortName.lowercased() != name.lowercased() {
-            value += " (\(shortName))"
-        }
+        let value = CatalogRanking.nameWithShortName(name, shortName)
         option.appendUnique("value", .string(value))
         option.appendUnique("label", .string(name))
         option.appendUnique("who_code", .string(whoCode))
