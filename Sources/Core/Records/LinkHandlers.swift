@@ -65,12 +65,11 @@ public struct LinkHandlers: Sendable {
         add("l.\(link.right.column)", link.right.column, id)
         for field in link.fields { add("l.\(field.column)", field.name, field.kind) }
         let (leftAlias, rightAlias) = side == .left ? ("r", "o") : ("o", "r")
-        for value in link.computed {
-            let sql = value.sql.replacingOccurrences(of: "{link}", with: "l")
-                .replacingOccurrences(of: "{left}", with: leftAlias).replacingOccurrences(
-                    of: "{right}", with: rightAlias)
-            add("(\(sql))", value.name, value.kind)
+        func aliased(_ sql: String) -> String {
+            sql.replacingOccurrences(of: "{link}", with: "l").replacingOccurrences(of: "{left}", with: leftAlias)
+                .replacingOccurrences(of: "{right}", with: rightAlias)
         }
+        for value in link.computed { add("(\(aliased(value.sql)))", value.name, value.kind) }
         add("l.created_at", "created_at", .string(maxLength: 40))
         add("l.updated_at", "updated_at", .string(maxLength: 40))
         var embedded: [(name: String, kind: FieldKind, position: Int)] = []
@@ -78,14 +77,14 @@ public struct LinkHandlers: Sendable {
         for column in other.summary {
             if column.name == "id" { idPosition = columns.count }
             embedded.append((column.name, column.kind, columns.count))
-            columns.append(column.sql.replacingOccurrences(of: "{e}", with: "o"))
+            columns.append(aliased(column.sql.replacingOccurrences(of: "{e}", with: "o")))
         }
         layout.append(.embed(key: other.key, idPosition: idPosition, columns: embedded))
         let sql = """
             SELECT \(columns.joined(separator: ", ")) FROM \(link.table) l
             JOIN \(this.type.table) r ON r.id = l.\(this.column)
             JOIN \(other.type.table) o ON o.id = l.\(other.column) AND o.patient_id = r.patient_id
-            """
+            """ + link.joins.map { "\n" + aliased($0) }.joined()
         return (sql, layout)
     }
 

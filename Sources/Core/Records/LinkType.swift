@@ -74,6 +74,10 @@ public struct LinkType: Sendable {
     /// (the link row and its two ends, whichever side the door is), e.g. an effective
     /// dosage that is the link's override or else the medication's own.
     public let computed: [RecordType.Computed]
+    /// LEFT JOINs that the computed values and the ends' summaries read (`{link}`,
+    /// `{left}`, `{right}` as in `computed`): a directory record shown inside a link row
+    /// is joined once (`JoinedObject`) rather than looked up per row.
+    public let joins: [String]
     public let doors: [Door]
     public let createStatus: Int
     public let bulkStatus: Int
@@ -88,7 +92,7 @@ public struct LinkType: Sendable {
 
     public init(
         name: String, table: String, left: End, right: End, fields: [FieldSpec], rules: [RecordType.Rule] = [],
-        computed: [RecordType.Computed] = [], doors: [Door],
+        computed: [RecordType.Computed] = [], joins: [String] = [], doors: [Door],
         createStatus: Int = 201, bulkStatus: Int = 200, duplicateStatus: Int = 400, otherPatientStatus: Int = 400,
         deletedMessage: String, deletedBody: JSON? = nil, maxBulk: Int = 100
     ) {
@@ -99,6 +103,7 @@ public struct LinkType: Sendable {
         self.fields = fields
         self.rules = rules
         self.computed = computed
+        self.joins = joins
         self.doors = doors
         self.createStatus = createStatus
         self.bulkStatus = bulkStatus

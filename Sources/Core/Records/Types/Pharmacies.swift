@@ -25,11 +25,6 @@ public enum Pharmacies {
         filters: [.contains("name", column: "name"), .contains("city", column: "city")],
         labelField: "name")
 
-    /// SQL for the pharmacy whose id is `id` as a JSON object (`{id, name, brand}`), or NULL.
-    public static func jsonObject(id: String) -> String {
-        "(SELECT JSON_OBJECT('id', jph.id, 'name', jph.name, 'brand', jph.brand) FROM pharmacies jph WHERE jph.id = \(id))"
-    }
-
     static func register(in routes: RouteTable) {
         RecordHandlers(type).register(in: routes)
     }

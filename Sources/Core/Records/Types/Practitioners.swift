@@ -43,16 +43,6 @@ public enum Practitioners {
             ("phone_number", "{e}.phone_number", .string(maxLength: 30)),
         ])
 
-    /// SQL for the practitioner whose id is `id` as a JSON object (`{id, name, specialty}`),
-    /// or NULL: for objects nested inside embedded ones (a linked medication's prescriber).
-    public static func jsonObject(id: String) -> String {
-        """
-        (SELECT JSON_OBJECT('id', jp.id, 'name', jp.name, 'specialty',
-            (SELECT jms.name FROM medical_specialties jms WHERE jms.id = jp.specialty_id))
-         FROM practitioners jp WHERE jp.id = \(id))
-        """
-    }
-
     /// The practitioner field every clinical record has.
     public static let field = FieldSpec("practitioner_id", .reference(table: "practitioners", label: "Practitioner"))
 

@@ -3,6 +3,13 @@
 public enum TreatmentLinks {
     static let treatment = LinkType.End(Treatments.type, column: "treatment_id", key: "treatment")
 
+    /// The medication's own prescriber and pharmacy, and the link's overrides of them:
+    /// joined once per statement, whichever side lists the link.
+    static let ownPrescriber = Practitioners.joined("mp", id: "{right}.practitioner_id")
+    static let ownPharmacy = Pharmacies.joined("mph", id: "{right}.pharmacy_id")
+    static let specificPrescriber = Practitioners.joined("sp", id: "{link}.specific_prescriber_id")
+    static let specificPharmacy = Pharmacies.joined("sph", id: "{link}.specific_pharmacy_id")
+
     /// What a linked medication shows: its own schedule, prescriber and pharmacy, which
     /// the link's overrides replace in the `effective_*` values.
     static let medicationSummary: [RecordType.Embed.Column] = [
@@ -11,18 +18,18 @@ public enum TreatmentLinks {
         ("route", "{e}.route", .string(maxLength: 50)), ("status", "{e}.status", .string(maxLength: 20)),
         ("effective_period_start", "{e}.effective_period_start", .date()),
         ("effective_period_end", "{e}.effective_period_end", .date()),
-        ("practitioner", Practitioners.jsonObject(id: "{e}.practitioner_id"), .json),
-        ("pharmacy", Pharmacies.jsonObject(id: "{e}.pharmacy_id"), .json),
+        ("practitioner", ownPrescriber.json, .json),
+        ("pharmacy", ownPharmacy.json, .json),
     ]
 
     /// Each `effective_*` is the override if set, else the medication's own value; the end
     /// date is "smart": an override start without an override end, after the medication's
-    /// own end, means ongoing (null) rather than a stale end before the start. The
-    /// effective prescriber and pharmacy look up one row, the override's id or else the
-    /// medication's (ids are kept valid by their foreign keys), not both.
+    /// own end, means ongoing (null) rather than a stale end before the start. An override
+    /// id always names a row (its foreign key), so the effective prescriber is the
+    /// override's object when there is one, else the medication's.
     static let effectiveValues: [RecordType.Computed] = [
-        .init("specific_prescriber", sql: Practitioners.jsonObject(id: "{link}.specific_prescriber_id"), kind: .json),
-        .init("specific_pharmacy", sql: Pharmacies.jsonObject(id: "{link}.specific_pharmacy_id"), kind: .json),
+        .init("specific_prescriber", sql: specificPrescriber.json, kind: .json),
+        .init("specific_pharmacy", sql: specificPharmacy.json, kind: .json),
         .init("effective_dosage", sql: "COALESCE({link}.specific_dosage, {right}.dosage)"),
         .init("effective_frequency", sql: "COALESCE({link}.specific_frequency, {right}.frequency)"),
         .init(
@@ -36,13 +43,8 @@ public enum TreatmentLinks {
                           AND {right}.effective_period_end < {link}.specific_start_date THEN NULL
                      ELSE {right}.effective_period_end END
                 """, kind: .date()),
-        .init(
-            "effective_prescriber",
-            sql: Practitioners.jsonObject(id: "COALESCE({link}.specific_prescriber_id, {right}.practitioner_id)"),
-            kind: .json),
-        .init(
-            "effective_pharmacy",
-            sql: Pharmacies.jsonObject(id: "COALESCE({link}.specific_pharmacy_id, {right}.pharmacy_id)"), kind: .json),
+        .init("effective_prescriber", sql: "COALESCE(\(specificPrescriber.json), \(ownPrescriber.json))", kind: .json),
+        .init("effective_pharmacy", sql: "COALESCE(\(specificPharmacy.json), \(ownPharmacy.json))", kind: .json),
     ]
 
     public static let medications = LinkType(
@@ -61,6 +63,7 @@ public enum TreatmentLinks {
         ],
         rules: [.notBefore("specific_end_date", "specific_start_date")],
         computed: effectiveValues,
+        joins: [ownPrescriber, ownPharmacy, specificPrescriber, specificPharmacy].flatMap(\.joins),
         doors: [
             .init(
                 .left, idParameter: "treatment_id", list: "/api/v1/treatments/{treatment_id}/medications",
