@@ -7,28 +7,12 @@ extension Context {
     /// that this token was not revoked (logout).
     public func requireUser() throws -> AuthenticatedUser {
         if let cachedUser { return cachedUser }
-        guard let token = bearerToken() else { throw APIError.unauthorized }
-        let now = Int64(time(nil))
-        let claims: TokenClaims
-        if let known = services.verifiedTokens[token] {
-            guard now < known.expiresAt else { throw APIError.unauthorized }
-            claims = known
-        } else {
-            do {
-                claims = try services.shared.tokenSigner.verify(token, now: now)
-            } catch {
-                throw APIError.unauthorized
-            }
-            if services.verifiedTokens.count >= Services.verifiedTokenCapacity { services.verifiedTokens.removeAll() }
-            services.verifiedTokens[token] = claims
-        }
+        let claims = try verifiedClaims()
         // The same statement resolves the active patient (`ActivePatient`), so a read of
         // the active patient's records costs two statements: this one and the read.
         guard
             let row = try db.queryOne(
-                Context.tokenCheck,
-                ActivePatient.binds(user: claims.subject)
-                    + [.int(claims.subject), .int(claims.epoch), .text(claims.accountNonce), .text(claims.tokenID)])
+                Context.tokenCheck, ActivePatient.binds(user: claims.subject) + Caller.standingBinds(claims))
         else { throw APIError.unauthorized }
         let user = AuthenticatedUser(
             id: claims.subject, username: row.string("username") ?? "", role: row.string("role") ?? "user",
@@ -38,12 +22,39 @@ extension Context {
         return user
     }
 
+    /// The caller of a read that checks the token's standing in its own statement
+    /// (`Caller.proof`) instead of a statement of its own before it; `requireUser()`'s
+    /// user, without a proof, when this request has checked the token already.
+    public func caller() throws -> Caller {
+        if let cachedUser { return Caller(id: cachedUser.id, claims: nil) }
+        let claims = try verifiedClaims()
+        return Caller(id: claims.subject, claims: claims)
+    }
+
+    /// The bearer token's claims once its signature and expiry hold (no statement: a
+    /// token verified before is remembered per thread until it expires); 401 otherwise.
+    private func verifiedClaims() throws -> TokenClaims {
+        guard let token = bearerToken() else { throw APIError.unauthorized }
+        let now = Int64(time(nil))
+        if let known = services.verifiedTokens[token] {
+            guard now < known.expiresAt else { throw APIError.unauthorized }
+            return known
+        }
+        let claims: TokenClaims
+        do {
+            claims = try services.shared.tokenSigner.verify(token, now: now)
+        } catch {
+            throw APIError.unauthorized
+        }
+        if services.verifiedTokens.count >= Services.verifiedTokenCapacity { services.verifiedTokens.removeAll() }
+        services.verifiedTokens[token] = claims
+        return claims
+    }
+
     /// The token check's statement, built once (it runs on every authenticated request).
     static let tokenCheck = """
         SELECT \(Context.profileColumns), \(ActivePatient.columns(user: "u.id"))
-        FROM users u
-        WHERE u.id = ? AND u.token_epoch = ? AND u.account_nonce = ? AND u.is_active = 1
-          AND NOT EXISTS (SELECT 1 FROM revoked_tokens r WHERE r.token_id = ?)
+        FROM users u WHERE \(Caller.standing(user: "u"))
         """
 
     /// The `users` columns loaded with every token check (the profile `/users/me` shows).

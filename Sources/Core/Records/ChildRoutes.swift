@@ -28,7 +28,7 @@ extension RecordHandlers {
     /// access rides in the list's statement; only an empty answer asks whether the
     /// parent is out of reach (404) or simply has no children ([]).
     public func listChildren(_ context: Context) throws -> Response {
-        _ = try context.requireUser()
+        _ = try context.caller()  // the list's statement proves the token (`conditions`)
         let parentID = try context.parameters.id(parent.column)
         let page = try Pagination(query: context.query, defaultLimit: type.defaultLimit, maxLimit: type.maxLimit)
         let filter = try conditions(context, patientID: nil, extra: [("r.\(parent.column) = ?", [.int(parentID)])])

@@ -91,20 +91,28 @@ public struct LinkHandlers: Sendable {
     /// GET: the links of one record, each with the other end embedded; 404 when the record
     /// is not the caller's to see.
     func list(_ context: Context, _ door: LinkType.Door) throws -> Response {
-        let user = try context.requireUser()
+        let caller = try context.caller()
         let id = try context.parameters.id(door.idParameter)
         let this = link.end(door.side)
         let select = self.select(from: door.side)
-        // The access check rides in the list's statement (`r` is this side's record); only
-        // an empty answer asks whether the record is out of reach (404) or has no links.
+        // The token's standing and the access check ride in the list's statement (`r` is
+        // this side's record); only an empty answer asks whether the token still stands
+        // (401), the record is out of reach (404) or has no links.
         var sql = select.sql + " WHERE l.\(this.column) = ?"
         var binds: [SQLValue] = [.int(id)]
-        if let access = this.type.access(user: user.id, level: .view) {
+        if let access = this.type.access(user: caller.id, level: .view) {
             sql += " AND " + access.sql
             binds += access.binds
         }
+        if let proof = caller.proof {
+            sql += " AND " + proof.sql
+            binds += proof.binds
+        }
         let links = try RecordJSON.list(sql + " ORDER BY l.id", binds, plan: select.plan, db: context.db)
-        if links.count == 0 { _ = try locate(this, id: id, user: user, level: .view, lock: false, db: context.db) }
+        if links.count == 0 {
+            let user = try context.requireUser()
+            _ = try locate(this, id: id, user: user, level: .view, lock: false, db: context.db)
+        }
         return .json(encoded: links.bytes)
     }
 

@@ -36,13 +36,21 @@ public struct RecordHandlers: Sendable {
 
     /// The collection narrowed by `extra` (a type's own lists: expiring, search).
     public func list(_ context: Context, extra: [(sql: String, binds: [SQLValue])]) throws -> Response {
-        let user = try context.requireUser()
-        guard type.patientColumn != nil else { return try list(context, patientID: nil, extra: extra) }
+        let caller = try context.caller()
+        guard let column = type.patientColumn else { return try list(context, patientID: nil, extra: extra) }
         if let requested = try QueryValues.id(context.query, "patient_id") {
             return try list(context, patientID: requested, extra: extra)
         }
-        // The active patient was resolved (through the access check) with the token.
-        guard let active = try ActivePatient.resolve(for: user, db: context.db) else { return .json(.array([])) }
+        // The active patient (access-checked as it is resolved) in the list's own
+        // statement, which proves the token with it; or as the token check resolved it.
+        if let active = caller.provenActivePatient {
+            return try list(
+                context, patientID: nil, extra: [("r.\(column) = \(active.sql)", active.binds)] + extra,
+                accessChecked: true)
+        }
+        guard let active = try ActivePatient.resolve(for: try context.requireUser(), db: context.db) else {
+            return .json(.array([]))
+        }
         return try list(context, patientID: active, extra: extra, accessChecked: true)
     }
 
@@ -60,18 +68,21 @@ public struct RecordHandlers: Sendable {
         return .json(encoded: answer.bytes)
     }
 
-    /// A list's WHERE clause. The patient's access check rides in the same statement
-    /// (one statement fewer per list); only an empty answer asks separately whether the
-    /// patient is out of reach (404) or simply has no such records ([]).
+    /// A list's WHERE clause. The token's standing (`Caller.proof`) and the patient's
+    /// access check ride in the same statement (two statements fewer per list); only an
+    /// empty answer asks separately whether the token still stands (401), the patient is
+    /// out of reach (404) or simply has no such records ([]).
     struct ListFilter {
         let sql: String
         let binds: [SQLValue]
         let patientToConfirm: Int64?
 
+        /// Must follow the list's statement: rows prove the token, none prove nothing.
         func confirmAccess(ifEmpty count: Int, _ context: Context) throws {
-            guard count == 0, let patientToConfirm else { return }
-            try PatientAccess.require(
-                .view, patient: patientToConfirm, user: try context.requireUser().id, db: context.db)
+            guard count == 0 else { return }
+            let user = try context.requireUser()
+            guard let patientToConfirm else { return }
+            try PatientAccess.require(.view, patient: patientToConfirm, user: user.id, db: context.db)
         }
     }
 
@@ -80,10 +91,14 @@ public struct RecordHandlers: Sendable {
     func conditions(
         _ context: Context, patientID: Int64?, extra: [(sql: String, binds: [SQLValue])], accessChecked: Bool = false
     ) throws -> ListFilter {
-        let user = try context.requireUser()
+        let user = try context.caller()
         var conditions: [String] = []
         var binds: [SQLValue] = []
         var confirm: Int64?
+        if let proof = user.proof {
+            conditions.append(proof.sql)
+            binds += proof.binds
+        }
         if let column = type.patientColumn, let patientID {
             conditions.append("r.\(column) = ?")
             binds.append(.int(patientID))
@@ -92,7 +107,7 @@ public struct RecordHandlers: Sendable {
                 binds += access.binds
                 confirm = patientID
             }
-        } else if let access = type.access(user: user.id, level: .view) {
+        } else if !accessChecked, let access = type.access(user: user.id, level: .view) {
             conditions.append(access.sql)
             binds += access.binds
         }

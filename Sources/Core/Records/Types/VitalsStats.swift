@@ -23,8 +23,10 @@ enum VitalsStats {
     }
 
     static func answer(_ context: Context, patientID: Int64) throws -> Response {
-        let user = try context.requireUser()
-        let access = PatientAccess.condition(patientColumn: "p.id", user: user.id, level: .view)
+        // The statement checks the token too; no row is 401, else 404.
+        let caller = try context.caller()
+        let access = PatientAccess.condition(patientColumn: "p.id", user: caller.id, level: .view)
+        let proof = caller.proof ?? ("1", [])
         guard
             let row = try context.db.queryOne(
                 """
@@ -39,9 +41,12 @@ enum VitalsStats {
                     \(edge("temperature")) AS current_temperature, \(edge("bmi")) AS current_bmi,
                     \(edge("blood_glucose")) AS current_blood_glucose, \(edge("a1c")) AS current_a1c
                 FROM patients p LEFT JOIN vitals_totals t ON t.patient_id = p.id
-                WHERE p.id = ? AND \(access.sql)
-                """, [.int(patientID)] + access.binds)
-        else { throw APIError.notFound("Patient") }
+                WHERE p.id = ? AND \(access.sql) AND \(proof.sql)
+                """, [.int(patientID)] + access.binds + proof.binds)
+        else {
+            _ = try context.requireUser()
+            throw APIError.notFound("Patient")
+        }
         func number(_ column: String) -> JSON {
             guard let value = row.double(column) else { return .null }
             return .double((value * 10).rounded() / 10)
