@@ -32,6 +32,7 @@ def reads_with_records(user):
     return [
         "/medications/",  # the active patient, resolved inside the list's statement
         f"/medications/?patient_id={pid}",
+        f"/medications/{medication['id']}",
         f"/treatments/{treatment['id']}/medications",
         f"/symptoms/{symptom['id']}/occurrences",
         "/symptoms/timeline",

@@ -139,22 +139,41 @@ public struct RecordHandlers: Sendable {
 
     // MARK: get
 
+    /// One record; its statement proves the token too, so only a missing row asks which
+    /// of 401 (the token) or 404 (the record) it is.
     public func get(_ context: Context) throws -> Response {
-        let user = try context.requireUser()
+        let caller = try context.caller()
         let id = try context.parameters.id(type.idParameter)
-        return .json(try fetch(id, user: user, level: .view, db: context.db))
+        guard let record = try fetch(id, userID: caller.id, level: .view, proof: caller.proof, db: context.db) else {
+            _ = try context.requireUser()
+            throw APIError.notFound(type.name)
+        }
+        return .json(record)
     }
 
     /// Loads one record the user may reach at `level`, or 404 (absent and forbidden look alike).
     public func fetch(_ id: Int64, user: AuthenticatedUser, level: AccessLevel, db: Connection) throws -> JSON {
+        guard let record = try fetch(id, userID: user.id, level: level, proof: nil, db: db) else {
+            throw APIError.notFound(type.name)
+        }
+        return record
+    }
+
+    /// The record `id` if `userID` may reach it at `level` (and `proof` holds), else nil.
+    func fetch(
+        _ id: Int64, userID: Int64, level: AccessLevel, proof: (sql: String, binds: [SQLValue])?, db: Connection
+    ) throws -> JSON? {
         var sql = query.selectFrom + " WHERE r.id = ?"
         var binds: [SQLValue] = [.int(id)]
-        if let access = type.access(user: user.id, level: level) {
+        if let access = type.access(user: userID, level: level) {
             sql += " AND " + access.sql
             binds += access.binds
         }
-        guard let row = try db.queryOne(sql, binds) else { throw APIError.notFound(type.name) }
-        return RecordJSON.render(row, layout: query.layout)
+        if let proof {
+            sql += " AND " + proof.sql
+            binds += proof.binds
+        }
+        return try db.queryOne(sql, binds).map { RecordJSON.render($0, layout: query.layout) }
     }
 
     // MARK: create
