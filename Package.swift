@@ -18,8 +18,9 @@ let package = Package(
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .target(name: "CPoolShim"),
         .target(name: "CSystemShim"),
-        // libcurl (libcurl4-openssl-dev) behind a non-variadic C interface: outbound HTTP(S).
-        .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        // libcurl behind a non-variadic C interface: outbound HTTP(S) and SMTP. Opened at
+        // first use (dlopen), not linked; its headers come from libcurl4-openssl-dev.
+        .target(name: "CCurlShim"),
         .target(
             name: "Core",
             dependencies: ["CMariaDB", "COpenSSL", "CArgon2", "CSystemShim", "CCurlShim"],

@@ -1,14 +1,90 @@
 #include "CCurlShim.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static void global_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+/* libcurl is opened on the first outbound exchange, not linked: it brings a dozen
+   libraries (GnuTLS, Kerberos, LDAP, SSH, ...) that would take about 3.5 MiB of every
+   pool worker's memory, while only a few requests (document backends, SSO, webhooks,
+   mail) ever talk to another server. The headers still give the types and constants. */
+static struct {
+    CURLcode (*global_init)(long);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_perform)(CURL *);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    const char *(*easy_strerror)(CURLcode);
+    void (*easy_cleanup)(CURL *);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+    curl_mime *(*mime_init)(CURL *);
+    curl_mimepart *(*mime_addpart)(curl_mime *);
+    CURLcode (*mime_name)(curl_mimepart *, const char *);
+    CURLcode (*mime_data)(curl_mimepart *, const char *, size_t);
+    CURLcode (*mime_filename)(curl_mimepart *, const char *);
+    CURLcode (*mime_type)(curl_mimepart *, const char *);
+    CURLcode (*mime_data_cb)(curl_mimepart *, curl_off_t, curl_read_callback, curl_seek_callback,
+                             curl_free_callback, void *);
+    void (*mime_free)(curl_mime *);
+} lib;
+static char load_error[200];
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+#define LOAD(field, symbol)                                                                  \
+    if (!(*(void **)&lib.field = dlsym(library, #symbol))) {                              \
+        snprintf(load_error, sizeof load_error, "libcurl lacks %s", #symbol);              \
+        return;                                                                            \
+    }
+
+static void load(void) {
+    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        snprintf(load_error, sizeof load_error, "cannot load libcurl.so.4: %s", dlerror());
+        return;
+    }
+    LOAD(easy_init, curl_easy_init) LOAD(easy_setopt, curl_easy_setopt) LOAD(easy_perform, curl_easy_perform)
+    LOAD(easy_getinfo, curl_easy_getinfo) LOAD(easy_strerror, curl_easy_strerror)
+    LOAD(easy_cleanup, curl_easy_cleanup) LOAD(slist_append, curl_slist_append)
+    LOAD(slist_free_all, curl_slist_free_all) LOAD(mime_init, curl_mime_init) LOAD(mime_addpart, curl_mime_addpart)
+    LOAD(mime_name, curl_mime_name) LOAD(mime_data, curl_mime_data) LOAD(mime_filename, curl_mime_filename)
+    LOAD(mime_type, curl_mime_type) LOAD(mime_data_cb, curl_mime_data_cb) LOAD(mime_free, curl_mime_free)
+    LOAD(global_init, curl_global_init)
+    lib.global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* Loads libcurl once; 0 when it is there, else -1 with the reason in `result`. */
+static int ready(struct mk_http_result *result) {
+    pthread_once(&load_once, load);
+    if (lib.global_init) return 0;
+    result->curl_code = CURLE_FAILED_INIT;
+    snprintf(result->error, sizeof result->error, "%s", load_error);
+    return -1;
+}
+
+/* curl.h defines these two as macros (a pass-through without the type check). */
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_easy_init lib.easy_init
+#define curl_easy_setopt lib.easy_setopt
+#define curl_easy_perform lib.easy_perform
+#define curl_easy_getinfo lib.easy_getinfo
+#define curl_easy_strerror lib.easy_strerror
+#define curl_easy_cleanup lib.easy_cleanup
+#define curl_slist_append lib.slist_append
+#define curl_slist_free_all lib.slist_free_all
+#define curl_mime_init lib.mime_init
+#define curl_mime_addpart lib.mime_addpart
+#define curl_mime_name lib.mime_name
+#define curl_mime_data lib.mime_data
+#define curl_mime_filename lib.mime_filename
+#define curl_mime_type lib.mime_type
+#define curl_mime_data_cb lib.mime_data_cb
+#define curl_mime_free lib.mime_free
 
 struct sinks {
     mk_http_sink body;
@@ -55,8 +131,8 @@ int mk_http_code_timed_out(void) { return CURLE_OPERATION_TIMEDOUT; }
 
 int mk_http_perform(const struct mk_http_request *request, mk_http_sink body_sink, mk_http_sink header_sink,
                     void *context, struct mk_http_result *result) {
-    pthread_once(&global_once, global_init);
     memset(result, 0, sizeof *result);
+    if (ready(result) != 0) return -1;
     CURL *curl = curl_easy_init();
     if (!curl) {
         result->curl_code = CURLE_FAILED_INIT;
@@ -143,8 +219,8 @@ static size_t read_message(char *buffer, size_t size, size_t count, void *user) 
 }
 
 int mk_smtp_send(const struct mk_smtp_request *request, struct mk_http_result *result) {
-    pthread_once(&global_once, global_init);
     memset(result, 0, sizeof *result);
+    if (ready(result) != 0) return -1;
     CURL *curl = curl_easy_init();
     if (!curl) {
         result->curl_code = CURLE_FAILED_INIT;

@@ -140,6 +140,20 @@ if __name__ == "__main__":
     unittest.main()
 
 
+class WorkerMemoryTests(unittest.TestCase):
+    def test_workers_do_not_map_libcurl_until_they_talk_to_another_server(self):
+        """libcurl and its dozen libraries (about 3.5 MiB a worker) are opened at the first
+        outbound exchange; a worker that only serves the API never maps them."""
+        stack = ExtraStack("maps", workers=2, threads=4)
+        self.addCleanup(stack.stop)
+        self.assertEqual(get(LOAD_PATH, base=stack.base).status, 200)
+        for pid in stack.pool.workers():
+            with open(f"/proc/{pid}/maps") as f:
+                maps = f.read()
+            self.assertIn("libmariadb", maps, "the check reads the right process")
+            self.assertNotIn("libcurl", maps, f"worker {pid} maps libcurl before any outbound request")
+
+
 class ReloadSlotTests(unittest.TestCase):
     def test_a_reload_short_of_slots_is_made_good_when_slots_free(self):
         """A reload while the old workers still hold requests can find no free
