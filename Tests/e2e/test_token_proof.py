@@ -30,6 +30,7 @@ def reads_with_records(user):
     made(f"/lab-test-components/lab-result/{lab['id']}/components",
          {"test_name": "LDL Cholesterol", "value": 100, "unit": "mg/dL"})
     return [
+        "/users/me",  # the profile, read by the statement that checks the token
         "/medications/",  # the active patient, resolved inside the list's statement
         f"/medications/?patient_id={pid}",
         f"/medications/{medication['id']}",

@@ -17,7 +17,7 @@ public struct Caller {
     /// checked already in this request (nothing left to prove).
     public var proof: (sql: String, binds: [SQLValue])? {
         guard let claims else { return nil }
-        return ("EXISTS (SELECT 1 FROM users mk_u WHERE \(Caller.provenStanding))", Caller.standingBinds(claims))
+        return (Caller.proofSQL, Caller.standingBinds(claims))
     }
 
     /// The caller's active patient (`ActivePatient`) as one scalar subquery that is NULL
@@ -26,18 +26,32 @@ public struct Caller {
     /// active patient is then known: `AuthenticatedUser.activePatientID`).
     var provenActivePatient: (sql: String, binds: [SQLValue])? {
         guard let claims else { return nil }
-        let access = PatientAccess.condition(patientColumn: "mk_a.id", user: id, level: .view)
-        return (
-            """
-            (SELECT COALESCE(
-                (SELECT mk_a.id FROM patients mk_a WHERE mk_a.id = mk_u.active_patient_id AND \(access.sql)),
-                (SELECT mk_o.id FROM patients mk_o WHERE mk_o.owner_user_id = mk_u.id
-                 ORDER BY mk_o.is_self_record DESC, mk_o.id LIMIT 1))
-             FROM users mk_u WHERE \(Caller.provenStanding))
-            """,
-            access.binds + Caller.standingBinds(claims)
-        )
+        return (Caller.activePatientSQL, PatientAccess.binds(user: id) + Caller.standingBinds(claims))
     }
+
+    /// The SQL of `proof` and `provenActivePatient`, built once (they run on every read).
+    static let proofSQL = "EXISTS (SELECT 1 FROM users mk_u WHERE \(provenStanding))"
+    static let activePatientSQL = """
+        (SELECT COALESCE(
+            (SELECT mk_a.id FROM patients mk_a WHERE mk_a.id = mk_u.active_patient_id
+             AND \(PatientAccess.condition(patientColumn: "mk_a.id", user: 0, level: .view).sql)),
+            (SELECT mk_o.id FROM patients mk_o WHERE mk_o.owner_user_id = mk_u.id
+             ORDER BY mk_o.is_self_record DESC, mk_o.id LIMIT 1))
+         FROM users mk_u WHERE \(provenStanding))
+        """
+
+    /// The user's profile columns (`UserJSON.columns`) if the token stands, read by the
+    /// statement that checks it; nil when the token was checked already in this request.
+    /// Throws 401 when it does not stand.
+    func provenProfile(db: Connection) throws -> Row? {
+        guard let claims else { return nil }
+        guard
+            let row = try db.queryOne(Caller.profileCheck, Caller.standingBinds(claims))
+        else { throw APIError.unauthorized }
+        return row
+    }
+
+    static let profileCheck = "SELECT \(Context.profileColumns) FROM users u WHERE \(standing(user: "u"))"
 
     /// The token's standing over `users <user>`; binds `standingBinds`.
     static func standing(user: String) -> String {
