@@ -363,7 +363,9 @@ def reference(floors):
     in bursts; the median of runs spread over the whole sequence resists a burst that
     hits one run better than the runs next to an endpoint do."""
     keys = ("app_ms", "stack_ms", "nginx_ms", "db_ms", "rps", "p50_us", "p99_us", "statements")
-    return {key: statistics.median(f[key] for f in floors) for key in keys} | {"runs": len(floors)}
+    tails = [f["p99_us_8"] / f["p50_us_8"] for f in floors if f.get("p50_us_8")]
+    return ({key: statistics.median(f[key] for f in floors) for key in keys} | {"runs": len(floors)}
+            | {"tail_8": statistics.median(tails) if tails else None})
 
 
 def ratios(result, floor):
@@ -399,6 +401,8 @@ def endpoints(args):
     # floor, endpoint 1, floor, endpoint 2, ..., floor
     results = [run(floor_load)]
     results[0].update(details(floor_load))
+    # Every floor run gets its tail too: on 2 cores 8 connections keep every core busy,
+    # and the machine's own hiccups set p99 as much as the responder does.
     for endpoint in catalog.ENDPOINTS:
         load = dict(name=endpoint.name, label=endpoint.label, kind="endpoint", app="pool",
                     url=base + fill(endpoint.path, state), seconds=args.seconds, method=endpoint.method,
@@ -406,7 +410,7 @@ def endpoints(args):
                     token=state["token"] if endpoint.auth else None)
         result = run(load) | {"budget": endpoint.budget, "nginx_budget": endpoint.nginx_budget}
         results.append(result | details(load))
-        results.append(run(floor_load))
+        results.append(run(floor_load) | tail_latency(floor_load))
     floor = reference([r for r in results if r["kind"] == "floor"])
     with open(args.out, "a") as out:
         for result in results:
@@ -624,6 +628,10 @@ def report(args):
         tail = r["p99_us_8"] / r["p50_us_8"] if r.get("p50_us_8") else float("nan")
         print(f"{r['label']:<30} {syscalls:>8} {r['switches']:>8.2f} {r['statements']:>6.2f} {nginx_x:>10.2f} "
               f"{budget:>7} {ms(r['p50_us_8']):>8.2f} {ms(r['p99_us_8']):>8.2f} {tail:>7.2f}")
+    tails = [f["p99_us_8"] / f["p50_us_8"] for f in floors if f.get("p50_us_8")]
+    if tails:
+        print(f"The floor's p99/p50 at {TAIL_CONNECTIONS} connections over its {len(tails)} runs: median "
+              f"{statistics.median(tails):.2f}, min {min(tails):.2f}, max {max(tails):.2f}.")
 
     checks = []
     for r in measured:
@@ -635,10 +643,15 @@ def report(args):
             checks.append((r["switches"] <= catalog.SWITCHES_BUDGET,
                            f"{r['label']}: {r['switches']:.2f} context switches per request "
                            f"<= {catalog.SWITCHES_BUDGET:g}"))
+            # The floor's own tail, from the same run, is the bar when the machine sets it
+            # higher than the budget: the pool may not add a tail of its own.
             tail = r["p99_us_8"] / r["p50_us_8"]
-            checks.append((tail <= catalog.TAIL_BUDGET,
+            floor_tail = r["floor"].get("tail_8") or 0
+            bar = max(catalog.TAIL_BUDGET, floor_tail)
+            checks.append((tail <= bar,
                            f"{r['label']}: p99 {tail:.2f} x p50 at {TAIL_CONNECTIONS} connections "
-                           f"<= {catalog.TAIL_BUDGET:g}"))
+                           f"<= {bar:.2f} (the larger of {catalog.TAIL_BUDGET:g} and the floor's "
+                           f"{floor_tail:.2f} in this run)"))
     for r in measured:
         if r["budget"] is not None:
             checks.append((r["ratios"]["cpu"] <= r["budget"],

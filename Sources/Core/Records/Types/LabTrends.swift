@@ -94,13 +94,15 @@ enum LabTrends {
             binds.append(.text(unit))
         }
         // The latest `limit` matches, newest first (the walk down the patient's results
-        // stops at the last one needed). Each point is written as its row arrives, read in
+        // stops at the last one needed; each result's components are tested on the entries
+        // of ix_lab_components_trend, see sql/0020). Each point is written as its row arrives, read in
         // place, into a piece of its own; the pieces then go out oldest first.
         let sql = """
             SELECT c.id, c.value, c.unit, c.status, c.ref_range_min, c.ref_range_max, c.ref_range_text,
                 \(date) AS recorded_date, c.created_at, c.result_type, c.qualitative_value, c.textual_value,
                 r.id AS result_id, r.test_name AS result_name, r.completed_date, c.category
-            FROM lab_results r STRAIGHT_JOIN lab_test_components c ON c.lab_result_id = r.id
+            FROM lab_results r
+            STRAIGHT_JOIN lab_test_components c FORCE INDEX (ix_lab_components_trend) ON c.lab_result_id = r.id
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY r.result_date DESC, r.id DESC LIMIT ?
             """

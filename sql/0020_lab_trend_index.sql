@@ -1,0 +1,12 @@
+-- MediKeep-FCGI schema, part 20: an index for the lab trend's walk.
+--
+-- A trend walks the patient's results newest first and, for each, looks for the one
+-- test among its components by canonical name, printed name or LOINC code. Through
+-- ix_lab_components_result (lab_result_id, display_order) every component of every
+-- result visited was read in full to test those three columns (20 results of 20
+-- components: 400 row reads for 20 points). With the three columns in the index the
+-- test runs on index entries (index condition pushdown) and only the matching rows are
+-- read: the trend's statement took a third of the time in MariaDB (0.51 -> 0.16 ms).
+-- The optimizer does not count that saving and prefers the shorter index, so the
+-- trend's query names this one (FORCE INDEX in LabTrends.trend).
+CREATE INDEX ix_lab_components_trend ON lab_test_components (lab_result_id, canonical_test_name, test_name, test_code);
