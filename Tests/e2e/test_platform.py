@@ -16,8 +16,13 @@ class SystemEndpointTests(unittest.TestCase):
         body = r.json
         self.assertEqual(body["status"], "healthy")
         self.assertEqual(body["database"]["status"], "healthy")
-        self.assertIn("timestamp", body)
-        self.assertIn("current_level", body["logging_system"])
+        self.assertRegex(body["timestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(set(body), {"status", "timestamp", "database", "logging_system"})
+        self.assertIsInstance(body["database"]["response_time_ms"], (int, float))
+        self.assertGreaterEqual(body["database"]["response_time_ms"], 0)
+        self.assertEqual(body["logging_system"], {"current_level": body["logging_system"]["current_level"],
+                                                  "level_valid": True, "categories_configured": 2})
+        self.assertIn(body["logging_system"]["current_level"], {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
 
     def test_version(self):
         body = get("/api/v1/system/version").json
