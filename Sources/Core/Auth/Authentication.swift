@@ -8,8 +8,8 @@ extension Context {
     public func requireUser() throws -> AuthenticatedUser {
         if let cachedUser { return cachedUser }
         let claims = try verifiedClaims()
-        // The same statement resolves the active patient (`ActivePatient`), so a read of
-        // the active patient's records costs two statements: this one and the read.
+        // The same statement resolves the active patient (`ActivePatient`). The hot reads
+        // skip it: they prove the token in their own statement (`caller()`, `Caller`).
         guard
             let row = try db.queryOne(
                 Context.tokenCheck, ActivePatient.binds(user: claims.subject) + Caller.standingBinds(claims))
@@ -53,7 +53,7 @@ extension Context {
 
     /// The token check's statement, built once (it runs on every authenticated request).
     static let tokenCheck = """
-        SELECT \(Context.profileColumns), \(ActivePatient.columns(user: "u.id"))
+        SELECT \(Context.profileColumns), \(ActivePatient.columns)
         FROM users u WHERE \(Caller.standing(user: "u"))
         """
 

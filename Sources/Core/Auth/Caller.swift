@@ -31,14 +31,10 @@ public struct Caller {
 
     /// The SQL of `proof` and `provenActivePatient`, built once (they run on every read).
     static let proofSQL = "EXISTS (SELECT 1 FROM users mk_u WHERE \(provenStanding))"
-    static let activePatientSQL = """
-        (SELECT COALESCE(
-            (SELECT mk_a.id FROM patients mk_a WHERE mk_a.id = mk_u.active_patient_id
-             AND \(PatientAccess.condition(patientColumn: "mk_a.id", user: 0, level: .view).sql)),
-            (SELECT mk_o.id FROM patients mk_o WHERE mk_o.owner_user_id = mk_u.id
-             ORDER BY mk_o.is_self_record DESC, mk_o.id LIMIT 1))
-         FROM users mk_u WHERE \(provenStanding))
-        """
+    static let activePatientSQL: String = {
+        let choice = ActivePatient.subqueries(users: "mk_u")
+        return "(SELECT COALESCE(\(choice.stored), \(choice.fallback)) FROM users mk_u WHERE \(provenStanding))"
+    }()
 
     /// The user's profile columns (`UserJSON.columns`) if the token stands, read by the
     /// statement that checks it; nil when the token was checked already in this request.

@@ -20,19 +20,33 @@ public enum ActivePatient {
     /// `resolve(for:db:)` by user id, in one query.
     static func resolve(userID: Int64, db: Connection) throws -> Int64? {
         let row = try db.queryOne(
-            "SELECT \(columns(user: "u.id")) FROM users u WHERE u.id = ?", binds(user: userID) + [.int(userID)])
+            "SELECT \(columns) FROM users u WHERE u.id = ?", binds(user: userID) + [.int(userID)])
         return row.flatMap(id(in:))
     }
 
     /// Two select-list columns over `users u` that resolve the active patient; their binds
     /// come first (`binds(user:)`).
-    static func columns(user: String) -> String {
-        let access = PatientAccess.condition(patientColumn: "a.id", user: 0, level: .view)
-        return """
-            (SELECT a.id FROM patients a WHERE a.id = u.active_patient_id AND \(access.sql)) AS mk_active_id,
-            (SELECT o.id FROM patients o WHERE o.owner_user_id = \(user)
-             ORDER BY o.is_self_record DESC, o.id LIMIT 1) AS mk_fallback_id
+    static let columns: String = {
+        let choice = subqueries(users: "u")
+        return "\(choice.stored) AS mk_active_id, \(choice.fallback) AS mk_fallback_id"
+    }()
+
+    /// The stored choice if still viewable, and the fallback (the self record, else the
+    /// oldest own patient), as subqueries over the `users` row aliased `users`; the
+    /// stored choice's access check binds `binds(user:)`. The token check reads them as
+    /// two columns; `Caller.provenActivePatient` as their COALESCE.
+    static func subqueries(users: String) -> (stored: String, fallback: String) {
+        let access = PatientAccess.condition(patientColumn: "\(users)_a.id", user: 0, level: .view)
+        return (
             """
+            (SELECT \(users)_a.id FROM patients \(users)_a
+             WHERE \(users)_a.id = \(users).active_patient_id AND \(access.sql))
+            """,
+            """
+            (SELECT \(users)_o.id FROM patients \(users)_o WHERE \(users)_o.owner_user_id = \(users).id
+             ORDER BY \(users)_o.is_self_record DESC, \(users)_o.id LIMIT 1)
+            """
+        )
     }
 
     static func binds(user: Int64) -> [SQLValue] { PatientAccess.binds(user: user) }
