@@ -86,6 +86,30 @@ static int ready(struct mk_http_result *result) {
 #define curl_mime_data_cb lib.mime_data_cb
 #define curl_mime_free lib.mime_free
 
+/* A fresh result and an easy handle, libcurl loaded first; NULL with the reason in
+   `result` when it cannot be had. */
+static CURL *start(struct mk_http_result *result) {
+    memset(result, 0, sizeof *result);
+    if (ready(result) != 0) return NULL;
+    CURL *curl = curl_easy_init();
+    if (!curl) {
+        result->curl_code = CURLE_FAILED_INIT;
+        snprintf(result->error, sizeof result->error, "cannot start libcurl");
+    }
+    return curl;
+}
+
+/* Runs the exchange and fills `result`: libcurl's code, the server's status, and an
+   error message when libcurl gave none of its own. */
+static CURLcode perform(CURL *curl, struct mk_http_result *result) {
+    CURLcode code = curl_easy_perform(curl);
+    result->curl_code = (int)code;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result->status);
+    if (code != CURLE_OK && result->error[0] == 0)
+        snprintf(result->error, sizeof result->error, "%s", curl_easy_strerror(code));
+    return code;
+}
+
 struct sinks {
     mk_http_sink body;
     mk_http_sink header;
@@ -131,14 +155,8 @@ int mk_http_code_timed_out(void) { return CURLE_OPERATION_TIMEDOUT; }
 
 int mk_http_perform(const struct mk_http_request *request, mk_http_sink body_sink, mk_http_sink header_sink,
                     void *context, struct mk_http_result *result) {
-    memset(result, 0, sizeof *result);
-    if (ready(result) != 0) return -1;
-    CURL *curl = curl_easy_init();
-    if (!curl) {
-        result->curl_code = CURLE_FAILED_INIT;
-        snprintf(result->error, sizeof result->error, "cannot start libcurl");
-        return -1;
-    }
+    CURL *curl = start(result);
+    if (!curl) return -1;
     struct sinks sinks = {body_sink, header_sink, context};
     struct file_source source = {request->file_fd, 0};
     struct curl_slist *headers = NULL;
@@ -191,11 +209,7 @@ int mk_http_perform(const struct mk_http_request *request, mk_http_sink body_sin
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request->method);
     }
 
-    CURLcode code = curl_easy_perform(curl);
-    result->curl_code = (int)code;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result->status);
-    if (code != CURLE_OK && result->error[0] == 0)
-        snprintf(result->error, sizeof result->error, "%s", curl_easy_strerror(code));
+    CURLcode code = perform(curl, result);
 
     curl_easy_cleanup(curl);
     curl_mime_free(mime);
@@ -219,14 +233,8 @@ static size_t read_message(char *buffer, size_t size, size_t count, void *user) 
 }
 
 int mk_smtp_send(const struct mk_smtp_request *request, struct mk_http_result *result) {
-    memset(result, 0, sizeof *result);
-    if (ready(result) != 0) return -1;
-    CURL *curl = curl_easy_init();
-    if (!curl) {
-        result->curl_code = CURLE_FAILED_INIT;
-        snprintf(result->error, sizeof result->error, "cannot start libcurl");
-        return -1;
-    }
+    CURL *curl = start(result);
+    if (!curl) return -1;
     struct message_source source = {request->message, request->message_length, 0};
     struct curl_slist *recipients = NULL;
     for (int i = 0; i < request->recipient_count; i++) recipients = curl_slist_append(recipients, request->recipients[i]);
@@ -249,11 +257,7 @@ int mk_smtp_send(const struct mk_smtp_request *request, struct mk_http_result *r
     curl_easy_setopt(curl, CURLOPT_READDATA, &source);
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)request->message_length);
 
-    CURLcode code = curl_easy_perform(curl);
-    result->curl_code = (int)code;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result->status);
-    if (code != CURLE_OK && result->error[0] == 0)
-        snprintf(result->error, sizeof result->error, "%s", curl_easy_strerror(code));
+    CURLcode code = perform(curl, result);
     curl_easy_cleanup(curl);
     curl_slist_free_all(recipients);
     return code == CURLE_OK ? 0 : -1;

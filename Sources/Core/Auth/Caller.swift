@@ -20,20 +20,20 @@ public struct Caller {
         return (Caller.proofSQL, Caller.standingBinds(claims))
     }
 
-    /// The caller's active patient (`ActivePatient`) as one scalar subquery that is NULL
-    /// unless the token stands, for a list of the active patient's records that proves
-    /// the token in the same statement; nil when the token was checked already (the
-    /// active patient is then known: `AuthenticatedUser.activePatientID`).
+    /// The caller's active patient (`ActivePatient`) as one scalar subquery, for a list
+    /// of the active patient's records that proves the token (`proof`) in the same
+    /// statement; nil when the token was checked already (the active patient is then
+    /// known: `AuthenticatedUser.activePatientID`).
     var provenActivePatient: (sql: String, binds: [SQLValue])? {
-        guard let claims else { return nil }
-        return (Caller.activePatientSQL, PatientAccess.binds(user: id) + Caller.standingBinds(claims))
+        guard claims != nil else { return nil }
+        return (Caller.activePatientSQL, PatientAccess.binds(user: id) + [.int(id)])
     }
 
     /// The SQL of `proof` and `provenActivePatient`, built once (they run on every read).
     static let proofSQL = "EXISTS (SELECT 1 FROM users mk_u WHERE \(provenStanding))"
     static let activePatientSQL: String = {
         let choice = ActivePatient.subqueries(users: "mk_u")
-        return "(SELECT COALESCE(\(choice.stored), \(choice.fallback)) FROM users mk_u WHERE \(provenStanding))"
+        return "(SELECT COALESCE(\(choice.stored), \(choice.fallback)) FROM users mk_u WHERE mk_u.id = ?)"
     }()
 
     /// The user's profile columns (`UserJSON.columns`) if the token stands, read by the
@@ -79,7 +79,9 @@ extension Context {
             }
             return condition
         }
-        if let active = caller.provenActivePatient { return ("\(column) = \(active.sql)", active.binds) }
+        if let active = caller.provenActivePatient, let proof = caller.proof {
+            return ("\(column) = \(active.sql) AND \(proof.sql)", active.binds + proof.binds)
+        }
         guard let id = try ActivePatient.resolve(for: try requireUser(), db: db) else { return nil }
         return ("\(column) = ?", [.int(id)])
     }
